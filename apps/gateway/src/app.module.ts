@@ -1,0 +1,20 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AppConfigModule, type AppConfig } from '@app/config';
+import { TasksModule } from '@app/tasks';
+import { AuthModule } from './auth/auth.module.js';
+import { HealthModule } from './health/health.module.js';
+import { ProblemFilter } from './problem/problem.filter.js';
+import { QueuesModule } from './queues/queues.module.js';
+import { VideoModule } from './video/video.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [AppConfigModule.forRoot(config), TasksModule, QueuesModule.forRoot(config), AuthModule, VideoModule, HealthModule],
+      providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
+    };
+  }
+}

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { loadConfigOrExit } from '@app/config';
+import { AppModule } from './app.module.js';
+import { sendProblem } from './problem/problem.filter.js';
+
+const config = loadConfigOrExit();
+const resultsDir = join(config.DATA_DIR, 'results');
+mkdirSync(resultsDir, { recursive: true });
+
+const adapter = new FastifyAdapter({ bodyLimit: 64 * 1024, trustProxy: false });
+const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: false });
+const fastify = app.getHttpAdapter().getInstance();
+// Errors Fastify raises before Nest sees the request (bad JSON, body too large) get problem+json too.
+fastify.setErrorHandler((error, request, reply) => sendProblem(reply, error, request.url));
+await app.register(fastifyStatic, { root: resultsDir, serve: false });
+
+const document = SwaggerModule.createDocument(
+  app,
+  new DocumentBuilder()
+    .setTitle('Video generation gateway')
+    .setDescription('Text- and image-to-video on self-hosted GPU model services. Errors are RFC 9457 problem details.')
+    .setVersion(process.env.npm_package_version ?? '0.1.0')
+    .addBearerAuth()
+    .build(),
+);
+SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+
+app.enableShutdownHooks();
+await app.listen(config.PORT, config.HOST);

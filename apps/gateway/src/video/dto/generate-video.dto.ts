@@ -1,0 +1,37 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+
+/** Documentation of the submit body; the ranges are the default model's (EasyAnimate V5.1 12B). */
+export class GenerateVideoDto {
+  @ApiProperty({ description: 'What the video shows (normalised: NFKC, control and zero-width characters removed)', minLength: 1, maxLength: 1000, example: 'a red fox running through snow, cinematic' })
+  prompt!: string;
+
+  @ApiPropertyOptional({ description: 'What the video should avoid', maxLength: 1000 })
+  negativePrompt?: string;
+
+  @ApiPropertyOptional({ description: 'Model id; defaults to DEFAULT_MODEL', example: 'easyanimate-v5.1-12b' })
+  model?: string;
+
+  @ApiPropertyOptional({ description: 'Width in pixels, a multiple of 16', minimum: 256, maximum: 1344, default: 512 })
+  width?: number;
+
+  @ApiPropertyOptional({ description: 'Height in pixels, a multiple of 16', minimum: 256, maximum: 1344, default: 512 })
+  height?: number;
+
+  @ApiPropertyOptional({ description: 'Number of frames', minimum: 1, maximum: 49, default: 25 })
+  numFrames?: number;
+
+  @ApiPropertyOptional({ description: 'Frames per second of the MP4', minimum: 1, maximum: 60, default: 8 })
+  fps?: number;
+
+  @ApiPropertyOptional({ description: 'Denoising steps', minimum: 1, maximum: 100, default: 50 })
+  numInferenceSteps?: number;
+
+  @ApiPropertyOptional({ description: 'Classifier-free guidance scale', minimum: 1, maximum: 20, default: 5 })
+  guidanceScale?: number;
+
+  @ApiPropertyOptional({ description: 'Random seed (0 to 4294967295); random when absent', minimum: 0, maximum: 4294967295 })
+  seed?: number;
+
+  @ApiPropertyOptional({ enum: ['low', 'normal', 'high'], default: 'normal' })
+  priority?: 'low' | 'normal' | 'high';
+}

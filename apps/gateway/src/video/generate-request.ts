@@ -1,0 +1,76 @@
+import type { GenerationMode, Priority, RequestedParams } from '@app/contracts';
+import { checkPromptFields, getProfile, validateGenerationRequest, type BannedTermMatcher, type ModelProfile } from '@app/policies';
+import type { FieldProblem } from '../problem/problem.js';
+
+export interface GenerateRequest {
+  model: string;
+  mode: GenerationMode;
+  priority: Priority;
+  requested: RequestedParams;
+}
+
+export interface GenerateRequestContext {
+  defaultModel: string;
+  enabledModels: ReadonlySet<string>;
+  bannedTerms?: BannedTermMatcher;
+}
+
+const NUMBER_FIELDS = ['width', 'height', 'numFrames', 'fps', 'numInferenceSteps', 'guidanceScale', 'seed'] as const;
+const STRING_FIELDS = ['prompt', 'negativePrompt', 'model', 'priority'] as const;
+const KNOWN_FIELDS: ReadonlySet<string> = new Set<string>([...NUMBER_FIELDS, ...STRING_FIELDS]);
+const PRIORITIES: ReadonlySet<string> = new Set(['low', 'normal', 'high']);
+
+/**
+ * Reads a native submit body: JSON types first, then the model profile's ranges and the prompt rules.
+ * Returns every problem at once so a client can fix them in one go. Null counts as absent, as Jackson sends it.
+ */
+export function parseGenerateRequest(body: unknown, context: GenerateRequestContext): GenerateRequest | FieldProblem[] {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    return [{ field: 'body', message: 'must be a JSON object' }];
+  }
+  const input = body as Record<string, unknown>;
+  const problems: FieldProblem[] = [];
+  for (const field of Object.keys(input)) {
+    if (!KNOWN_FIELDS.has(field) && input[field] !== null) {
+      problems.push({ field, message: 'is not a known field', allowed: [...KNOWN_FIELDS].join(', ') });
+    }
+  }
+  for (const field of NUMBER_FIELDS) {
+    const value = input[field];
+    if (value != null && (typeof value !== 'number' || !Number.isFinite(value))) problems.push({ field, message: 'must be a number' });
+  }
+  for (const field of STRING_FIELDS) {
+    const value = input[field];
+    if (value != null && typeof value !== 'string') problems.push({ field, message: 'must be a string' });
+  }
+  if (input.prompt == null) problems.push({ field: 'prompt', message: 'is required' });
+  const priority = (input.priority ?? 'normal') as string;
+  if (!PRIORITIES.has(priority)) problems.push({ field: 'priority', message: 'must be low, normal or high', allowed: 'low | normal | high' });
+
+  const model = (input.model ?? context.defaultModel) as string;
+  const profile: ModelProfile | undefined = context.enabledModels.has(model) ? getProfile(model) : undefined;
+  if (!profile) {
+    problems.push({ field: 'model', message: `is not served here`, allowed: [...context.enabledModels].join(' | ') });
+  }
+  if (problems.length > 0 || !profile) return problems;
+
+  const mode: GenerationMode = 't2v';
+  const numbers = pick(input, NUMBER_FIELDS) as Partial<Record<(typeof NUMBER_FIELDS)[number], number>>;
+  const prompts = checkPromptFields(
+    { prompt: input.prompt as string, negativePrompt: (input.negativePrompt ?? undefined) as string | undefined },
+    profile.limits,
+    context.bannedTerms,
+  );
+  const params = validateGenerationRequest(profile, { ...numbers, mode });
+  if (!prompts.ok || !params.ok) return [...(prompts.ok ? [] : prompts.errors), ...(params.ok ? [] : params.errors)];
+
+  const requested: RequestedParams = { prompt: prompts.prompt, ...params.params };
+  if (prompts.negativePrompt) requested.negativePrompt = prompts.negativePrompt;
+  return { model, mode, priority: priority as Priority, requested };
+}
+
+function pick(input: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  const picked: Record<string, unknown> = {};
+  for (const field of fields) if (input[field] != null) picked[field] = input[field];
+  return picked;
+}

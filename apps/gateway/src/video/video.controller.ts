@@ -1,0 +1,80 @@
+import { join } from 'node:path';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
+import type { Principal } from '../auth/principal.js';
+import { ProblemException } from '../problem/problem.js';
+import { GenerateVideoDto } from './dto/generate-video.dto.js';
+import { ProblemDto, TaskStatusDto } from './dto/task-status.dto.js';
+import { TaskIdPipe } from './task-id.pipe.js';
+import type { TaskView } from './task-view.js';
+import { VideoService } from './video.service.js';
+
+@ApiTags('video')
+@ApiBearerAuth()
+@ApiResponse({ status: 401, description: 'Missing or invalid bearer token', type: ProblemDto })
+@Controller('api/video')
+export class VideoController {
+  private readonly resultsDir: string;
+
+  constructor(
+    private readonly videos: VideoService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.resultsDir = join(config.DATA_DIR, 'results');
+  }
+
+  @Post('generate')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Queue a text-to-video generation' })
+  @ApiBody({ type: GenerateVideoDto })
+  @ApiAcceptedResponse({ type: TaskStatusDto })
+  @ApiResponse({ status: 422, description: 'A field is out of range; `errors` names it and what is allowed', type: ProblemDto })
+  generate(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<TaskView> {
+    return this.videos.submit(principal, body);
+  }
+
+  @Get('status/:taskId')
+  @ApiOperation({ summary: 'Task status, progress, queue position, requested and effective parameters' })
+  @ApiOkResponse({ type: TaskStatusDto })
+  @ApiResponse({ status: 404, description: 'No such task, or not yours', type: ProblemDto })
+  status(@CurrentPrincipal() principal: Principal, @Param('taskId', TaskIdPipe) taskId: string): Promise<TaskView> {
+    return this.videos.status(principal, taskId);
+  }
+
+  @Get('result/:taskId')
+  @ApiOperation({ summary: 'Download the MP4 (Range requests answered with 206/416)' })
+  @ApiProduces('video/mp4')
+  @ApiOkResponse({ description: 'The video', content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } } })
+  @ApiResponse({ status: 409, description: 'The task has not completed', type: ProblemDto })
+  async result(
+    @CurrentPrincipal() principal: Principal,
+    @Param('taskId', TaskIdPipe) taskId: string,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const task = await this.videos.findOwned(principal, taskId);
+    if (task.status === 'EXPIRED') throw new ProblemException(410, 'expired', 'Gone', `the result of task ${taskId} has expired`);
+    if (task.status !== 'COMPLETED') {
+      throw new ProblemException(409, 'not-ready', 'Conflict', `task ${taskId} is ${task.status}; the result exists once it is COMPLETED`);
+    }
+    reply.header('Content-Disposition', `inline; filename="${taskId}.mp4"`);
+    await reply.sendFile(`${taskId}.mp4`, this.resultsDir);
+  }
+
+  @Delete(':taskId')
+  @ApiOperation({ summary: 'Cancel: a pending task leaves the queue (200); a running one is stopped at the model service (202)' })
+  @ApiOkResponse({ type: TaskStatusDto })
+  @ApiAcceptedResponse({ type: TaskStatusDto })
+  @ApiResponse({ status: 409, description: 'The task has already finished', type: ProblemDto })
+  async cancel(
+    @CurrentPrincipal() principal: Principal,
+    @Param('taskId', TaskIdPipe) taskId: string,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TaskView> {
+    const { view, accepted } = await this.videos.cancel(principal, taskId);
+    reply.status(accepted ? 202 : 200);
+    return view;
+  }
+}

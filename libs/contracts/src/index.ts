@@ -1,0 +1,4 @@
+export * from './task.js';
+export * from './queues.js';
+export * from './keys.js';
+export * from './model-service.js';
