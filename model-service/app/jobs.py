@@ -595,6 +595,16 @@ class JobManager:
         )
         self._notify()
 
+    def shutdown(self) -> None:
+        """Ask a running job to stop (the process is going away; its result would be lost)."""
+        with self._lock:
+            job = self._current
+        if job is not None and not job.cancel_event.is_set():
+            log.warning(
+                "cancelling the running job: service shutting down", extra={"job_id": job.id}
+            )
+            job.cancel_event.set()
+
     # -- restart after N jobs ---------------------------------------------------------------
     def restart_due(self) -> bool:
         with self._lock:

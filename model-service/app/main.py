@@ -207,6 +207,7 @@ def create_app(
             yield
         finally:
             watcher.cancel()
+            manager.shutdown()
             with suppress(asyncio.CancelledError):
                 await watcher
             log.info("model service stopped")
