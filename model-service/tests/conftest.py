@@ -88,9 +88,14 @@ def service(tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def start(
-        wait_ready: bool = True, on_restart: Callable[[], None] | None = None, **env: Any
+        wait_ready: bool = True,
+        on_restart: Callable[[], None] | None = None,
+        backend_factory: Callable[[Settings], Any] | None = None,
+        **env: Any,
     ) -> TestClient:
-        app = create_app(make_settings(tmp_path, **env), on_restart=on_restart)
+        app = create_app(
+            make_settings(tmp_path, **env), on_restart=on_restart, backend_factory=backend_factory
+        )
         client = TestClient(app)
         client.__enter__()
         clients.append(client)

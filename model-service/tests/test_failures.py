@@ -56,15 +56,17 @@ def test_health_failed_when_load_fails(service: Any) -> None:
     assert refused.status_code == 503 and "FAIL_MODE=load" in refused.json()["detail"]
 
 
-def test_backend_that_cannot_be_imported_fails_health(service: Any) -> None:
-    # opensora is a known name; without its module (or torch) the service reports why.
-    import importlib.util
+def test_backend_that_cannot_be_imported_fails_health(service: Any, monkeypatch: Any) -> None:
+    import app.backends as backends
 
-    if importlib.util.find_spec("app.backends.opensora") is not None:
-        return
-    client = service(MODEL_BACKEND="opensora")
-    health = client.get("/health").json()
-    assert health["status"] == "FAILED" and "opensora" in health["error"]
+    monkeypatch.setattr(backends, "KNOWN_BACKENDS", (*backends.KNOWN_BACKENDS, "ghost"))
+    client = service(backend_factory=lambda s: backends.load_backend("ghost", s))
+    resp = client.get("/health")
+    assert resp.status_code == 503
+    health = resp.json()
+    assert health["status"] == "FAILED"
+    assert "ghost" in health["error"] and "not implemented" in health["error"]
+    assert health["device"] == "unknown"
 
 
 def test_fail_mode_always(service: Any) -> None:
