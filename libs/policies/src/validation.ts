@@ -2,6 +2,9 @@ import type { FieldError, FrameLimit, GenerationMode, GenerationParams, ModelPro
 
 export const MAX_SEED = 0xffff_ffff;
 
+// Bound once: a global lookup per call is slow where the global object is a vm context's (jest).
+const isInteger = Number.isInteger;
+
 export interface GenerationRequestInput extends Partial<GenerationParams> {
   prompt?: string;
   negativePrompt?: string;
@@ -18,7 +21,7 @@ function isMissing(v: unknown): v is null | undefined {
 }
 
 function isIntegerIn(v: unknown, r: Range): v is number {
-  return typeof v === 'number' && Number.isInteger(v) && v >= r.min && v <= r.max;
+  return typeof v === 'number' && isInteger(v) && v >= r.min && v <= r.max;
 }
 
 function isNumberIn(v: unknown, r: Range): v is number {

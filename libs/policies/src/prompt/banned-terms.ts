@@ -2,13 +2,15 @@ import { foldForMatching, normalizePrompt } from './normalize.js';
 
 const ROOT = 0;
 const NONE = -1;
+const MANY = -1;
 
 /**
  * Aho–Corasick automaton over UTF-16 code units of folded terms, stored in flat typed arrays so a scan
  * allocates nothing:
  * - every code unit maps to a small symbol id (0 = appears in no term, which sends the scan straight to the root);
  * - the root's transitions are a direct array indexed by symbol;
- * - all other transitions live in one open-addressing hash table keyed by (node, symbol);
+ * - a node with one child keeps it inline; the transitions of nodes with several children live in one
+ *   open-addressing hash table keyed by (node, symbol);
  * - `hit[node]` is the index of a term ending at the node or at any node on its failure chain (output links
  *   precomputed), so a match is detected with one array read per character.
  * Matching code units rather than code points is exact: folded text has no lone surrogates, and a well-formed
@@ -20,6 +22,8 @@ export class BannedTermMatcher {
 
   private readonly symbolOf: Int32Array;
   private readonly rootNext: Int32Array;
+  private readonly onlySym: Int32Array;
+  private readonly onlyChild: Int32Array;
   private readonly keyNode: Int32Array;
   private readonly keySym: Int32Array;
   private readonly target: Int32Array;
@@ -68,8 +72,25 @@ export class BannedTermMatcher {
 
     const nodeCount = parent.length;
     const rootNext = new Int32Array(symbols + 1); // absent → ROOT (0)
+    // Most trie nodes have one child: it is kept inline, and only nodes with several go to the hash table.
+    const onlySym = new Int32Array(nodeCount); // 0: leaf, MANY: see the hash table
+    const onlyChild = new Int32Array(nodeCount);
+    let hashed = 0;
+    for (const [key, child] of edges) {
+      const node = Math.floor(key / 0x10000);
+      const sym = key - node * 0x10000;
+      if (node === ROOT) rootNext[sym] = child;
+      else if (onlySym[node] === 0) {
+        onlySym[node] = sym;
+        onlyChild[node] = child;
+      } else {
+        if (onlySym[node] !== MANY) hashed++;
+        onlySym[node] = MANY;
+        hashed++;
+      }
+    }
     let bits = 4;
-    while (1 << bits < edges.size * 2) bits++;
+    while (1 << bits < hashed * 2) bits++;
     const capacity = 1 << bits;
     const shift = 32 - bits;
     const keyNode = new Int32Array(capacity).fill(NONE);
@@ -78,11 +99,8 @@ export class BannedTermMatcher {
     const mask = capacity - 1;
     for (const [key, child] of edges) {
       const node = Math.floor(key / 0x10000);
+      if (node === ROOT || onlySym[node] !== MANY) continue;
       const sym = key - node * 0x10000;
-      if (node === ROOT) {
-        rootNext[sym] = child;
-        continue;
-      }
       let h = hash(node, sym, shift);
       while (keyNode[h] !== NONE) h = (h + 1) & mask;
       keyNode[h] = node;
@@ -92,6 +110,8 @@ export class BannedTermMatcher {
 
     this.symbolOf = symbolOf;
     this.rootNext = rootNext;
+    this.onlySym = onlySym;
+    this.onlyChild = onlyChild;
     this.keyNode = keyNode;
     this.keySym = keySym;
     this.target = target;
@@ -166,6 +186,9 @@ export class BannedTermMatcher {
   }
 
   private step(node: number, sym: number): number {
+    const only = this.onlySym[node]!;
+    if (only === sym) return this.onlyChild[node]!;
+    if (only !== MANY) return NONE;
     const { keyNode, keySym, mask } = this;
     let h = hash(node, sym, this.shift);
     for (;;) {
@@ -177,7 +200,10 @@ export class BannedTermMatcher {
   }
 }
 
+// Bound once: a global lookup per call is slow where the global object is a vm context's (jest).
+const imul = Math.imul;
+
 /** Fibonacci hashing: the top `32 - shift` bits of the product. */
 function hash(node: number, sym: number, shift: number): number {
-  return Math.imul(node ^ Math.imul(sym, 0x27d4eb2d), 0x9e3779b1) >>> shift;
+  return imul(node ^ imul(sym, 0x27d4eb2d), 0x9e3779b1) >>> shift;
 }
