@@ -53,7 +53,8 @@ export {
 } from './validation.js';
 export { DISCRETE_ASPECT_TOLERANCE, fitToVram, type Adjustment, type EffectiveParams, type FitOptions, type VramFit } from './vram-policy.js';
 export { codePointLength, foldForMatching, normalizePrompt } from './prompt/normalize.js';
-export { BannedTermMatcher } from './prompt/banned-terms.js';
+export { BannedTermMatcher, parseBannedTermList } from './prompt/banned-terms.js';
 export { checkPromptFields, type PromptCheck, type PromptCheckOptions, type PromptFieldsInput, type PromptLimits } from './prompt/check.js';
+export { validateVideoRequest, type VideoRequestValidation } from './request.js';
 export { canonicalRequestKey, type CacheKeyInput } from './cache-key.js';
 export { measureBannedTermScan, type BannedTermScanMeasurement } from './bench.js';

@@ -146,16 +146,21 @@ function accept(
   usable: readonly MemoryMode[] | undefined,
 ): VramFit {
   const adjustments: Adjustment[] = [];
+  const sizeChanged = width !== requested.width || height !== requested.height;
+  const framesChanged = numFrames !== requested.numFrames;
+  const fastest = profile.memoryModes[0]!;
+  if (!sizeChanged && !framesChanged && memoryMode === fastest) {
+    return { ok: true, effective: { ...requested, memoryMode }, adjustments };
+  }
   const rq = `${requested.width}x${requested.height}x${requested.numFrames}`;
   const where = `a ${gbText(vramGb)} GPU${modesNote(usable)} (${fitEvidence(profile, vramGb)})`;
-  const sizeChanged = width !== requested.width || height !== requested.height;
   if (sizeChanged) {
     const how = profile.allowedSizes ? 'next allowed size of the same orientation' : 'same aspect ratio';
     const reason = `${rq} does not fit ${where} in any memory mode; reduced to ${width}x${height} (${how})`;
     if (width !== requested.width) adjustments.push({ field: 'width', from: requested.width, to: width, reason });
     if (height !== requested.height) adjustments.push({ field: 'height', from: requested.height, to: height, reason });
   }
-  if (numFrames !== requested.numFrames) {
+  if (framesChanged) {
     adjustments.push({
       field: 'numFrames',
       from: requested.numFrames,
@@ -163,7 +168,6 @@ function accept(
       reason: `${rq} does not fit ${where} at any smaller size with the same aspect ratio; reduced to ${width}x${height}x${numFrames}`,
     });
   }
-  const fastest = profile.memoryModes[0]!;
   if (memoryMode !== fastest) {
     adjustments.push({
       field: 'memoryMode',

@@ -207,3 +207,13 @@ const imul = Math.imul;
 function hash(node: number, sym: number, shift: number): number {
   return imul(node ^ imul(sym, 0x27d4eb2d), 0x9e3779b1) >>> shift;
 }
+
+/** Terms from a list file: one per line; blank lines and lines starting with '#' are skipped. */
+export function parseBannedTermList(text: string): string[] {
+  const terms: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    const term = line.trim();
+    if (term.length > 0 && !term.startsWith('#')) terms.push(term);
+  }
+  return terms;
+}
