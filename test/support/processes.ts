@@ -1,9 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 
-export const REPO_ROOT = resolve(import.meta.dirname, '..', '..');
+/** The repository root, whether this runs from test/ (jest) or from dist/test/ (the benchmarks). */
+export const REPO_ROOT = ((): string => {
+  let dir = import.meta.dirname;
+  while (!existsSync(join(dir, 'package-lock.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+})();
 
 export async function freePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
