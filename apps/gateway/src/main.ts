@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -19,6 +20,8 @@ const fastify = app.getHttpAdapter().getInstance();
 // Errors Fastify raises before Nest sees the request (bad JSON, body too large) get problem+json too.
 fastify.setErrorHandler((error, request, reply) => sendProblem(reply, error, request.url));
 await app.register(fastifyStatic, { root: resultsDir, serve: false });
+// multipart/form-data for image uploads; each route reads its parts with its own file-size limit.
+await app.register(fastifyMultipart, { limits: { fileSize: config.IMAGE_MAX_BYTES, files: 1, fields: 64, fieldSize: 64 * 1024, parts: 80 } });
 
 const document = SwaggerModule.createDocument(
   app,

@@ -54,6 +54,9 @@ export const configSchema = z
     MAX_WAITING_JOBS: int(100, 1),
     MAX_UNFINISHED_PER_PRINCIPAL: int(20, 1),
 
+    IMAGE_MAX_BYTES: int(10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    IMAGE_TTL_SECONDS: int(24 * 60 * 60, 60),
+
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     LOG_PROMPTS: bool,
   })

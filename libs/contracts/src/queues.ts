@@ -12,6 +12,8 @@ export interface GenerateJobData {
   requested: RequestedParams;
   /** Redis key of the input image bytes for image-to-video. */
   imageKey?: string;
+  /** Backend-specific options passed through to the model service (e.g. Open-Sora motion_score, Wan sample_shift). */
+  extra?: Record<string, unknown>;
   submittedAt: number;
 }
 

@@ -61,4 +61,6 @@ export interface TaskRecord {
   attempts: number;
   resultBytes?: number;
   cancelRequested: boolean;
+  /** Hex SHA-256 of the input image (i2v), for the result cache key. */
+  imageDigest?: string;
 }

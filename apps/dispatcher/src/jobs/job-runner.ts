@@ -2,9 +2,10 @@ import { randomInt } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bull';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { TERMINAL_STATUSES, type EffectiveParams, type GenerateJobData, type TaskRecord } from '@app/contracts';
-import { fitToVram, getProfile } from '@app/policies';
-import { TaskStore } from '@app/tasks';
+import { TERMINAL_STATUSES, type EffectiveParams, type GenerateJobData, type ModelServiceCreateRequest, type TaskRecord } from '@app/contracts';
+import { fitToVram, getModelProfile } from '@app/policies';
+import { REDIS, TaskStore } from '@app/tasks';
+import type { Redis } from 'ioredis';
 import type { FleetMember } from '../fleet/fleet-member.js';
 import { LocalResultStore } from '../results/result-store.js';
 import { Cancellations } from './cancellations.js';
@@ -20,6 +21,7 @@ export class JobRunner {
     private readonly tasks: TaskStore,
     private readonly results: LocalResultStore,
     private readonly cancellations: Cancellations,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
   async run(job: Job<GenerateJobData>, member: FleetMember): Promise<void> {
@@ -40,14 +42,21 @@ export class JobRunner {
         error: undefined,
       });
       this.logger.log({ taskId, service: member.url, attempt: job.attemptsMade + 1 }, 'dispatched');
-      await member.breaker.fire(() => this.drive(task, effective.params, member, abort.signal));
+      const inputs = await this.inputs(job.data);
+      await member.breaker.fire(() => this.drive(task, effective.params, member, abort.signal, inputs));
+      if (job.data.imageKey) await this.redis.del(job.data.imageKey);
+    } catch (error) {
+      // The input image stays for a retry; it goes once the task cannot run again (it also expires on its own).
+      const final = error instanceof JobCancelledError || error instanceof PermanentJobError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+      if (job.data.imageKey && final) await this.redis.del(job.data.imageKey);
+      throw error;
     } finally {
       this.cancellations.release(taskId);
     }
   }
 
   private fit(task: TaskRecord, member: FleetMember): { params: EffectiveParams; adjustments: TaskRecord['adjustments'] } {
-    const profile = getProfile(task.model);
+    const profile = getModelProfile(task.model);
     if (!profile) throw new PermanentJobError('unknown_model', `no profile for model ${task.model}`);
     const { prompt: _prompt, negativePrompt: _negative, seed, ...numbers } = task.requested;
     const fitted = fitToVram(profile, numbers, member.vramTotalBytes);
@@ -57,7 +66,23 @@ export class JobRunner {
     return { params: { ...fitted.effective, seed: chosenSeed }, adjustments: fitted.adjustments };
   }
 
-  private async drive(task: TaskRecord, params: EffectiveParams, member: FleetMember, signal: AbortSignal): Promise<void> {
+  /** The image-to-video input (stored by the gateway) and the backend options the job carries. */
+  private async inputs(data: GenerateJobData): Promise<Pick<ModelServiceCreateRequest, 'image_base64' | 'extra'>> {
+    let image: Buffer | null = null;
+    if (data.imageKey) {
+      image = await this.redis.getBuffer(data.imageKey);
+      if (!image) throw new PermanentJobError('image_expired', 'the input image is no longer stored (IMAGE_TTL_SECONDS passed)');
+    }
+    return { image_base64: image ? image.toString('base64') : null, extra: data.extra ?? null };
+  }
+
+  private async drive(
+    task: TaskRecord,
+    params: EffectiveParams,
+    member: FleetMember,
+    signal: AbortSignal,
+    inputs: Pick<ModelServiceCreateRequest, 'image_base64' | 'extra'>,
+  ): Promise<void> {
     const { client } = member;
     const deadline = Date.now() + this.config.JOB_TIMEOUT_MS;
     let video = await client.create({
@@ -73,8 +98,7 @@ export class JobRunner {
       guidance_scale: params.guidanceScale,
       seed: params.seed,
       memory_mode: params.memoryMode,
-      image_base64: null,
-      extra: null,
+      ...inputs,
     });
     let cancelSent = false;
     let reportedSteps = -1;

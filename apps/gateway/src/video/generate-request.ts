@@ -1,5 +1,5 @@
 import type { GenerationMode, Priority, RequestedParams } from '@app/contracts';
-import { checkPromptFields, getProfile, validateGenerationRequest, type BannedTermMatcher, type ModelProfile } from '@app/policies';
+import { checkPromptFields, getModelProfile, validateGenerationRequest, type BannedTermMatcher, type ModelProfile } from '@app/policies';
 import type { FieldProblem } from '../problem/problem.js';
 
 export interface GenerateRequest {
@@ -24,7 +24,11 @@ const PRIORITIES: ReadonlySet<string> = new Set(['low', 'normal', 'high']);
  * Reads a native submit body: JSON types first, then the model profile's ranges and the prompt rules.
  * Returns every problem at once so a client can fix them in one go. Null counts as absent, as Jackson sends it.
  */
-export function parseGenerateRequest(body: unknown, context: GenerateRequestContext): GenerateRequest | FieldProblem[] {
+export function parseGenerateRequest(
+  body: unknown,
+  context: GenerateRequestContext,
+  mode: GenerationMode = 't2v',
+): GenerateRequest | FieldProblem[] {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return [{ field: 'body', message: 'must be a JSON object' }];
   }
@@ -48,13 +52,12 @@ export function parseGenerateRequest(body: unknown, context: GenerateRequestCont
   if (!PRIORITIES.has(priority)) problems.push({ field: 'priority', message: 'must be low, normal or high', allowed: 'low | normal | high' });
 
   const model = (input.model ?? context.defaultModel) as string;
-  const profile: ModelProfile | undefined = context.enabledModels.has(model) ? getProfile(model) : undefined;
+  const profile: ModelProfile | undefined = context.enabledModels.has(model) ? getModelProfile(model) : undefined;
   if (!profile) {
     problems.push({ field: 'model', message: `is not served here`, allowed: [...context.enabledModels].join(' | ') });
   }
   if (problems.length > 0 || !profile) return problems;
 
-  const mode: GenerationMode = 't2v';
   const numbers = pick(input, NUMBER_FIELDS) as Partial<Record<(typeof NUMBER_FIELDS)[number], number>>;
   const prompts = checkPromptFields(
     { prompt: input.prompt as string, negativePrompt: (input.negativePrompt ?? undefined) as string | undefined },

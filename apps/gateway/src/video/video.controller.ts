@@ -1,12 +1,13 @@
 import { join } from 'node:path';
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { ProblemException } from '../problem/problem.js';
 import { GenerateVideoDto } from './dto/generate-video.dto.js';
+import { ImageInputService } from './image-input.js';
 import { ProblemDto, TaskStatusDto } from './dto/task-status.dto.js';
 import { TaskIdPipe } from './task-id.pipe.js';
 import type { TaskView } from './task-view.js';
@@ -21,6 +22,7 @@ export class VideoController {
 
   constructor(
     private readonly videos: VideoService,
+    private readonly images: ImageInputService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.resultsDir = join(config.DATA_DIR, 'results');
@@ -28,12 +30,14 @@ export class VideoController {
 
   @Post('generate')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Queue a text-to-video generation' })
+  @ApiOperation({ summary: 'Queue a text-to-video generation, or image-to-video with `imageUrl` (JSON) or an `image` file (multipart/form-data)' })
+  @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({ type: GenerateVideoDto })
   @ApiAcceptedResponse({ type: TaskStatusDto })
   @ApiResponse({ status: 422, description: 'A field is out of range; `errors` names it and what is allowed', type: ProblemDto })
-  generate(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<TaskView> {
-    return this.videos.submit(principal, body);
+  async generate(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<TaskView> {
+    const { body, image } = await this.images.readNativeSubmission(request);
+    return this.videos.submit(principal, body, { image });
   }
 
   @Get('status/:taskId')

@@ -7,20 +7,24 @@ import {
   GENERATE_JOB,
   PRIORITY_TO_BULL,
   TERMINAL_STATUSES,
+  imageKey,
   type GenerateJobData,
+  type GenerationMode,
   type TaskRecord,
 } from '@app/contracts';
 import { REDIS, TaskStore } from '@app/tasks';
 import { notFoundProblem, ProblemException, validationProblem } from '../problem/problem.js';
 import { isAdmin, type Principal } from '../auth/principal.js';
 import { GenerationQueues } from '../queues/generation-queues.js';
-import { parseGenerateRequest, type GenerateRequestContext } from './generate-request.js';
+import { parseGenerateRequest, type GenerateRequest, type GenerateRequestContext } from './generate-request.js';
+import { explainModeProblems, storeTaskImage, type SubmitInput, type SubmitOptions } from './image-input.js';
 import { toTaskView, type TaskView } from './task-view.js';
 
 @Injectable()
 export class VideoService {
   private readonly requestContext: GenerateRequestContext;
   private readonly resultBaseUrl: string;
+  private readonly imageTtlSeconds: number;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -30,11 +34,25 @@ export class VideoService {
   ) {
     this.requestContext = { defaultModel: config.DEFAULT_MODEL, enabledModels: new Set(config.MODELS) };
     this.resultBaseUrl = config.PUBLIC_BASE_URL?.replace(/\/$/, '') ?? '';
+    this.imageTtlSeconds = config.IMAGE_TTL_SECONDS;
   }
 
-  async submit(principal: Principal, body: unknown): Promise<TaskView> {
-    const request = parseGenerateRequest(body, this.requestContext);
-    if (Array.isArray(request)) throw validationProblem(request);
+  /** A native body; an image (imageUrl or upload) makes it image-to-video and is read only once the fields are valid. */
+  async submit(principal: Principal, body: unknown, input: SubmitInput = {}): Promise<TaskView> {
+    const request = this.parse(body, input.image ? 'i2v' : 't2v', input.image?.field);
+    const image = await input.image?.resolve();
+    return this.submitParsed(principal, request, { ...input, image });
+  }
+
+  /** Reads a native body (camelCase fields) for this deployment; 422 naming every bad field. */
+  parse(body: unknown, mode: GenerationMode = 't2v', imageField = 'imageUrl'): GenerateRequest {
+    const request = parseGenerateRequest(body, this.requestContext, mode);
+    if (Array.isArray(request)) throw validationProblem(explainModeProblems(request, mode, imageField));
+    return request;
+  }
+
+  /** Every API (native, OpenAI, compat) makes its tasks here, after translating its body with parse(). */
+  async submitParsed(principal: Principal, request: GenerateRequest, options: SubmitOptions = {}): Promise<TaskView> {
     const now = new Date().toISOString();
     const task: TaskRecord = {
       taskId: randomUUID(),
@@ -50,6 +68,7 @@ export class VideoService {
       adjustments: [],
       attempts: 0,
       cancelRequested: false,
+      ...(options.image ? { imageDigest: options.image.digest } : {}),
     };
     const job: GenerateJobData = {
       taskId: task.taskId,
@@ -57,14 +76,17 @@ export class VideoService {
       mode: task.mode,
       requested: task.requested,
       submittedAt: Date.now(),
+      ...(options.extra ? { extra: options.extra } : {}),
     };
     await this.tasks.create(task);
     try {
+      if (options.image) job.imageKey = await storeTaskImage(this.redis, task.taskId, options.image, this.imageTtlSeconds);
       await this.queues
         .forModel(task.model)
         .add(GENERATE_JOB, job, { jobId: task.taskId, priority: PRIORITY_TO_BULL[task.priority] });
     } catch (error) {
       await this.tasks.remove(task);
+      if (job.imageKey) await this.redis.del(job.imageKey);
       throw error;
     }
     return toTaskView(task, null, this.resultBaseUrl);
@@ -84,6 +106,7 @@ export class VideoService {
     }
     if (task.status === 'PENDING' && (await this.removeFromQueue(task))) {
       await this.tasks.transition(taskId, 'CANCELLED', { error: { code: 'cancelled', message: 'cancelled by the client' } });
+      await this.redis.del(imageKey(taskId));
       return { view: await this.status(principal, taskId), accepted: false };
     }
     await this.tasks.patch(taskId, { cancelRequested: true });

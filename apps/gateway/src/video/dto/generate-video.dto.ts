@@ -34,4 +34,14 @@ export class GenerateVideoDto {
 
   @ApiPropertyOptional({ enum: ['low', 'normal', 'high'], default: 'normal' })
   priority?: 'low' | 'normal' | 'high';
+
+  @ApiPropertyOptional({
+    description: 'Image-to-video: the first frame, fetched by the gateway (public http(s) URL or base64 data: URL). PNG, JPEG or WebP, 64-4096 px a side, at most IMAGE_MAX_BYTES (10 MiB)',
+    format: 'uri',
+    example: 'https://example.com/first-frame.png',
+  })
+  imageUrl?: string;
+
+  @ApiPropertyOptional({ description: 'Image-to-video with multipart/form-data: the first frame as a file part (instead of imageUrl); the other fields are form fields', type: 'string', format: 'binary' })
+  image?: unknown;
 }
