@@ -225,6 +225,8 @@ class DiffusersBackend:
     frame_multiple = 4
     #: width and height must be multiples of this (VAE spatial compression x patch size)
     size_multiple = 16
+    #: the transformer class model_index.json must name
+    transformer_class = ""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -273,6 +275,7 @@ class DiffusersBackend:
             ) from exc
         self.device = self._resolve_device(torch)
         self.dtype = self._resolve_dtype(torch, self.device)
+        self._check_model_index(model_dir)
         self.pipeline_class = self.select_pipeline_class(model_dir)
         t0 = time.monotonic()
         self.pipe = self._load_pipeline(model_dir)
@@ -484,6 +487,16 @@ class DiffusersBackend:
                 f"MODEL_PATH={path} is not a diffusers pipeline folder (no model_index.json)"
             )
         return path
+
+    def _check_model_index(self, model_dir: Path) -> None:
+        index = read_json(model_dir / "model_index.json")
+        entry = index.get("transformer")
+        found = entry[1] if isinstance(entry, list) and len(entry) == 2 else None
+        if self.transformer_class and found != self.transformer_class:
+            raise ValueError(
+                f"MODEL_PATH={model_dir} is not a {self.name} pipeline: its transformer is "
+                f"{found!r}, expected {self.transformer_class!r}"
+            )
 
     def _load_pipeline(self, model_dir: Path) -> Any:
         assert self.pipeline_class is not None and self.dtype is not None

@@ -34,6 +34,7 @@ class EasyAnimateBackend(DiffusersBackend):
     name = "easyanimate"
     frame_multiple = 4  # MagVIT VAE: 4x temporal compression, first frame kept
     size_multiple = 16  # VAE x8, patch 2 (the pipeline silently rounds down otherwise)
+    transformer_class = "EasyAnimateTransformer3DModel"
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)

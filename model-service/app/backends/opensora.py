@@ -375,7 +375,8 @@ class OpenSoraBackend:
     ) -> None:
         total = request.num_inference_steps
         tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # settings.env is os.environ in production; tests hand their own mapping to the service.
+        env = {**os.environ, **self.settings.env, "PYTHONUNBUFFERED": "1"}
         log.info("starting Open-Sora", extra={"command": shlex.join(cmd[:6]) + " ..."})
         ctx.report_progress(0, total)
         proc = subprocess.Popen(
@@ -443,15 +444,28 @@ def _read_output(
     write the whole log next to the job, and report denoising steps."""
     assert proc.stdout is not None
     pending = b""
+    last = -1
+
+    def step(done: int) -> None:  # each redraw once, even when read early (below) and again
+        nonlocal last
+        if done != last:
+            last = done
+            on_step(done)
+
     with log_path.open("wb") as log_file:
         for chunk in iter(lambda: proc.stdout.read1(65536), b""):  # type: ignore[union-attr]
             log_file.write(chunk)
             pending += chunk
             *lines, pending = re.split(rb"[\r\n]", pending)
             for raw in lines:
-                _handle_line(raw, tail, on_step, total_steps)
+                _handle_line(raw, tail, step, total_steps)
+            # tqdm leaves its latest bar unterminated until the next redraw: read it now
+            partial = pending.decode("utf-8", "replace")
+            match = TQDM_RE.search(partial)
+            if match and partial.rstrip().endswith("]") and int(match.group(2)) == total_steps:
+                step(int(match.group(1)))
         if pending:
-            _handle_line(pending, tail, on_step, total_steps)
+            _handle_line(pending, tail, step, total_steps)
 
 
 def _handle_line(raw: bytes, tail: deque[str], on_step: Any, total_steps: int) -> None:

@@ -55,6 +55,7 @@ class WanBackend(DiffusersBackend):
     name = "wan"
     frame_multiple = 4  # Wan VAE: 4x temporal compression
     size_multiple = 16  # VAE x8, patch (1, 2, 2)
+    transformer_class = "WanTransformer3DModel"
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings)
