@@ -352,3 +352,27 @@ def test_checkpoints_from_model_path_reach_the_script(
     cfg = recorded(tmp_path)["cfg"]
     assert cfg["model"] == {"from_pretrained": str(ckpts / "Open_Sora_v2.safetensors")}
     assert cfg["t5"] == {"from_pretrained": str(ckpts / "google/t5-v1_1-xxl")}
+
+
+def test_opensora_over_http(service: Any, tmp_path: Path) -> None:
+    client = service(MODEL_BACKEND="opensora", **standin_env(tmp_path))
+    assert client.get("/health").json()["status"] == "READY"
+    resp = client.post(
+        "/v1/videos",
+        json={"id": "os-1", "prompt": "waves", "width": 336, "height": 192, "num_frames": 9,
+              "fps": 24, "num_inference_steps": 4, "extra": {"motion_score": 6}},
+    )  # fmt: skip
+    assert resp.status_code == 202, resp.text
+    from tests.conftest import wait_terminal
+
+    video = wait_terminal(client, "os-1", timeout=30)
+    assert video["status"] == "completed", video
+    assert recorded(tmp_path)["cfg"]["motion_score"] == 6
+    resp = client.post("/v1/videos", json={"prompt": "x", "num_frames": 10})
+    assert resp.status_code == 422 and resp.json()["errors"][0]["field"] == "num_frames"
+
+
+def test_opensora_health_failed_without_a_checkout(service: Any, tmp_path: Path) -> None:
+    client = service(MODEL_BACKEND="opensora", **standin_env(tmp_path, OPENSORA_HOME=tmp_path))
+    body = client.get("/health").json()
+    assert body["status"] == "FAILED" and "is not an Open-Sora checkout" in body["error"]
