@@ -3,9 +3,11 @@ import { APP_FILTER } from '@nestjs/core';
 import { AppConfigModule, type AppConfig } from '@app/config';
 import { TasksModule } from '@app/tasks';
 import { AuthModule } from './auth/auth.module.js';
+import { GuardsModule } from './guards/guards.module.js';
 import { HealthModule } from './health/health.module.js';
 import { ProblemFilter } from './problem/problem.filter.js';
 import { QueuesModule } from './queues/queues.module.js';
+import { TasksListModule } from './tasks-list/tasks-list.module.js';
 import { VideoModule } from './video/video.module.js';
 
 @Module({})
@@ -13,7 +15,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), TasksModule, QueuesModule.forRoot(config), AuthModule, VideoModule, HealthModule],
+      imports: [AppConfigModule.forRoot(config), TasksModule, QueuesModule.forRoot(config), AuthModule, GuardsModule, VideoModule, TasksListModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }

@@ -8,14 +8,16 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@app/config';
 import { AppModule } from './app.module.js';
+import { applyHardening } from './guards/hardening/hardening.js';
 import { sendProblem } from './problem/problem.filter.js';
 
 const config = loadConfigOrExit();
 const resultsDir = join(config.DATA_DIR, 'results');
 mkdirSync(resultsDir, { recursive: true });
 
-const adapter = new FastifyAdapter({ bodyLimit: 64 * 1024, trustProxy: false });
+const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: config.TRUST_PROXY });
 const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: false });
+await applyHardening(app); // helmet, JSON-only bodies (415), 405 with Allow; before any route is registered
 const fastify = app.getHttpAdapter().getInstance();
 // Errors Fastify raises before Nest sees the request (bad JSON, body too large) get problem+json too.
 fastify.setErrorHandler((error, request, reply) => sendProblem(reply, error, request.url));

@@ -17,9 +17,11 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override handleRequest<T>(error: unknown, principal: T, info: unknown): T {
     if (principal && !error) return principal;
-    const reason = error instanceof Error ? error.message : info instanceof Error ? info.message : 'a bearer token is required';
-    throw new ProblemException(401, 'unauthorized', 'Unauthorized', reason === 'No auth token' ? 'a bearer token is required' : reason, {}, {
-      'WWW-Authenticate': 'Bearer',
+    const reason = error instanceof Error ? error.message : info instanceof Error ? info.message : 'No auth token';
+    // RFC 6750 §3: no error code when no token came, invalid_token when one did.
+    const missing = reason === 'No auth token';
+    throw new ProblemException(401, 'unauthorized', 'Unauthorized', missing ? 'a bearer token is required' : reason, {}, {
+      'WWW-Authenticate': missing ? 'Bearer' : `Bearer error="invalid_token", error_description="${reason.replace(/[^\x20-\x7e]|["\\]/g, '').slice(0, 200)}"`,
     });
   }
 }

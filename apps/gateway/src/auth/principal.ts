@@ -8,6 +8,7 @@ export interface Principal {
 }
 
 export const ADMIN_ROLE: Role = 'video:admin';
+export const GENERATE_ROLE: Role = 'video:generate';
 
 interface Claims {
   sub?: unknown;
@@ -15,11 +16,12 @@ interface Claims {
   roles?: unknown;
   scope?: unknown;
   scp?: unknown;
+  realm_access?: unknown;
 }
 
 /**
- * Roles come from a `roles` claim, or from `scope` (space-separated) / `scp` (array or string)
- * as Spring Security reads them; `SCOPE_` prefixes are accepted too.
+ * Roles come from a `roles` claim, from `scope` (space-separated) / `scp` (array or string) as Spring
+ * Security reads them (`SCOPE_` prefixes are accepted too), or from Keycloak's `realm_access.roles`.
  */
 export function principalFromClaims(claims: Claims): Principal | null {
   if (typeof claims.sub !== 'string' || claims.sub.length === 0) return null;
@@ -31,8 +33,13 @@ export function principalFromClaims(claims: Claims): Principal | null {
   add(claims.roles);
   add(claims.scope);
   add(claims.scp);
+  if (typeof claims.realm_access === 'object' && claims.realm_access !== null) add((claims.realm_access as { roles?: unknown }).roles);
   const tenant = typeof claims.tenant === 'string' && claims.tenant.length > 0 ? claims.tenant : undefined;
   return { subject: claims.sub, owner: tenant ?? claims.sub, roles };
 }
 
 export const isAdmin = (principal: Principal): boolean => principal.roles.has(ADMIN_ROLE);
+
+/** True when the principal holds one of `roles`; the admin role stands for every role. */
+export const hasAnyRole = (principal: Principal, roles: readonly Role[]): boolean =>
+  isAdmin(principal) || roles.some((role) => principal.roles.has(role));

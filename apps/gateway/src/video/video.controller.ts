@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
+import { RateLimit } from '../guards/throttle/rate-limit.decorator.js';
 import { ProblemException } from '../problem/problem.js';
 import { GenerateVideoDto } from './dto/generate-video.dto.js';
 import { ImageInputService } from './image-input.js';
@@ -30,6 +31,7 @@ export class VideoController {
 
   @Post('generate')
   @HttpCode(202)
+  @RateLimit('submit')
   @ApiOperation({ summary: 'Queue a text-to-video generation, or image-to-video with `imageUrl` (JSON) or an `image` file (multipart/form-data)' })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({ type: GenerateVideoDto })
@@ -41,6 +43,7 @@ export class VideoController {
   }
 
   @Get('status/:taskId')
+  @RateLimit('status')
   @ApiOperation({ summary: 'Task status, progress, queue position, requested and effective parameters' })
   @ApiOkResponse({ type: TaskStatusDto })
   @ApiResponse({ status: 404, description: 'No such task, or not yours', type: ProblemDto })
@@ -49,6 +52,7 @@ export class VideoController {
   }
 
   @Get('result/:taskId')
+  @RateLimit('status')
   @ApiOperation({ summary: 'Download the MP4 (Range requests answered with 206/416)' })
   @ApiProduces('video/mp4')
   @ApiOkResponse({ description: 'The video', content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } } })

@@ -16,6 +16,8 @@ import { REDIS, TaskStore } from '@app/tasks';
 import { notFoundProblem, ProblemException, validationProblem } from '../problem/problem.js';
 import { isAdmin, type Principal } from '../auth/principal.js';
 import { GenerationQueues } from '../queues/generation-queues.js';
+import { AdmissionControl } from '../guards/admission/admission-control.js';
+import { BannedTermList } from '../guards/prompt/banned-term-list.js';
 import { parseGenerateRequest, type GenerateRequest, type GenerateRequestContext } from './generate-request.js';
 import { explainModeProblems, storeTaskImage, type SubmitInput, type SubmitOptions } from './image-input.js';
 import { toTaskView, type TaskView } from './task-view.js';
@@ -31,8 +33,11 @@ export class VideoService {
     @Inject(REDIS) private readonly redis: Redis,
     private readonly tasks: TaskStore,
     private readonly queues: GenerationQueues,
+    private readonly admission: AdmissionControl,
+    bannedTerms: BannedTermList,
   ) {
     this.requestContext = { defaultModel: config.DEFAULT_MODEL, enabledModels: new Set(config.MODELS) };
+    bannedTerms.attachTo(this.requestContext); // the list in force, swapped when PROMPT_BANNED_TERMS_FILE changes
     this.resultBaseUrl = config.PUBLIC_BASE_URL?.replace(/\/$/, '') ?? '';
     this.imageTtlSeconds = config.IMAGE_TTL_SECONDS;
   }
@@ -78,6 +83,7 @@ export class VideoService {
       submittedAt: Date.now(),
       ...(options.extra ? { extra: options.extra } : {}),
     };
+    const admission = await this.admission.admit(task.owner, task.taskId); // 503/429 before anything is written
     await this.tasks.create(task);
     try {
       if (options.image) job.imageKey = await storeTaskImage(this.redis, task.taskId, options.image, this.imageTtlSeconds);
@@ -87,8 +93,10 @@ export class VideoService {
     } catch (error) {
       await this.tasks.remove(task);
       if (job.imageKey) await this.redis.del(job.imageKey);
+      await admission.abandon();
       throw error;
     }
+    admission.enqueued();
     return toTaskView(task, null, this.resultBaseUrl);
   }
 

@@ -1,0 +1,50 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { normalizeIp, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { AppConfig } from '@app/config';
+import type { Principal } from '../../auth/principal.js';
+import { IS_PUBLIC } from '../../auth/public.decorator.js';
+import { RATE_LIMIT_CLASS, type RateLimitClass } from './rate-limit.decorator.js';
+import { rateLimitPolicies } from './rate-limit-policy.js';
+import type { RedisThrottlerStorage } from './redis-throttler.storage.js';
+
+const reflector = new Reflector();
+
+/** The budget a route spends, or undefined for a public route that did not ask for one. */
+export function rateLimitClassOf(context: ExecutionContext): RateLimitClass | undefined {
+  const targets = [context.getHandler(), context.getClass()];
+  const declared = reflector.getAllAndOverride<RateLimitClass | undefined>(RATE_LIMIT_CLASS, targets);
+  if (declared) return declared;
+  return reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ? undefined : 'default';
+}
+
+/**
+ * Who is counted: the principal's owner (tenant or sub) once JwtAuthGuard has run; the client address only
+ * where there is no principal (public routes). With TRUST_PROXY set, Fastify's request.ip is the client's
+ * address from X-Forwarded-For; IPv6 clients are counted per /64.
+ */
+export function trackerOf(request: { user?: Principal; ip: string }): string {
+  return request.user ? `p:${request.user.owner}` : `ip:${normalizeIp(request.ip)}`;
+}
+
+/**
+ * One throttler whose limit and window depend on the route's budget, so each request costs one Redis call.
+ * Keys: `videogw:throttle:<budget>:<tracker>`, shared by every route with that budget.
+ */
+export function throttlerOptions(config: AppConfig, storage: RedisThrottlerStorage): ThrottlerModuleOptions {
+  const policies = rateLimitPolicies(config);
+  const policyOf = (context: ExecutionContext) => policies[rateLimitClassOf(context) ?? 'default'];
+  return {
+    storage,
+    throttlers: [
+      {
+        name: 'default',
+        limit: (context) => policyOf(context).limit,
+        ttl: (context) => policyOf(context).ttlMs,
+      },
+    ],
+    skipIf: (context) => !config.THROTTLE_ENABLED || context.getType() !== 'http' || rateLimitClassOf(context) === undefined,
+    getTracker: (request) => trackerOf(request as { user?: Principal; ip: string }),
+    generateKey: (context, tracker) => `${rateLimitClassOf(context) ?? 'default'}:${tracker}`,
+  };
+}
