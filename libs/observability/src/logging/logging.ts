@@ -1,0 +1,93 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DynamicModule, INestApplication } from '@nestjs/common';
+import { LoggerModule, Logger as NestPinoLogger, PinoLogger, type Params } from 'nestjs-pino';
+import { pino, type DestinationStream, type LevelWithSilent } from 'pino';
+import type { Options } from 'pino-http';
+import type { AppConfig } from '@app/config';
+import { useJobContextLogger } from './job-context.js';
+import { loggableUrl } from './request-id.js';
+
+export interface LoggingSettings {
+  app: string;
+  level: LevelWithSilent;
+  logPrompts: boolean;
+}
+
+const SECRET_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  'authorization',
+  '*.authorization',
+  'token',
+  '*.token',
+  'accessToken',
+  '*.accessToken',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+  'imageBase64',
+  '*.imageBase64',
+  'image_base64',
+  '*.image_base64',
+];
+const PROMPT_PATHS = ['prompt', '*.prompt', '*.*.prompt', 'negativePrompt', '*.negativePrompt', '*.*.negativePrompt', 'negative_prompt', '*.negative_prompt'];
+
+/** Health probes and scrapes come every few seconds: they get no access log line. */
+const isProbe = (url: string | undefined): boolean =>
+  url !== undefined && (url.startsWith('/health') || url.startsWith('/actuator') || url.startsWith('/metrics'));
+
+type Request = IncomingMessage & { id?: unknown; originalUrl?: string };
+
+/**
+ * One JSON line per event: ISO time, level name, app, requestId on every line of a request (and
+ * taskId on every line of a job, see job-context.ts). Secrets are redacted; prompts too unless
+ * LOG_PROMPTS=true. Each request gets one access line (probes none), never a body.
+ */
+export function pinoHttpOptions({ app, level, logPrompts }: LoggingSettings): Options<Request, ServerResponse> {
+  const line = (req: Request, res: ServerResponse, responseTime: unknown) => ({
+    method: req.method,
+    url: loggableUrl(req.originalUrl ?? req.url),
+    statusCode: res.statusCode,
+    responseTime,
+  });
+  return {
+    level,
+    base: { app, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    redact: { paths: logPrompts ? SECRET_PATHS : [...SECRET_PATHS, ...PROMPT_PATHS], censor: '[REDACTED]' },
+    serializers: {
+      req: (req: { id?: unknown; method?: string; url?: string }) => ({ id: req.id, method: req.method, url: loggableUrl(req.url) }),
+      res: (res: { statusCode?: number }) => ({ statusCode: res.statusCode }),
+    },
+    customAttributeKeys: { reqId: 'requestId' },
+    quietReqLogger: true,
+    quietResLogger: true,
+    autoLogging: { ignore: (req) => isProbe(req.originalUrl ?? req.url) },
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    customSuccessMessage: () => 'request completed',
+    customErrorMessage: () => 'request failed',
+    customSuccessObject: (req, res, value) => line(req, res, (value as { responseTime?: unknown }).responseTime),
+    customErrorObject: (req, res, error, value) => ({ ...line(req, res, (value as { responseTime?: unknown }).responseTime), err: error }),
+  };
+}
+
+/**
+ * nestjs-pino for an app. Lines go to stdout through an asynchronous destination (no blocking
+ * write per line); pino flushes it when the process exits.
+ */
+export function loggingModule(config: AppConfig, app: string, destination: DestinationStream = pino.destination({ dest: 1, sync: false })): DynamicModule {
+  const options = pinoHttpOptions({ app, level: config.LOG_LEVEL, logPrompts: config.LOG_PROMPTS });
+  const params: Params = { pinoHttp: [options as Options, destination] };
+  useJobContextLogger(new PinoLogger(params));
+  return LoggerModule.forRoot(params);
+}
+
+/** Routes Nest's own Logger (every `new Logger(Context)`) through pino. Call right after NestFactory.create. */
+export function useJsonLogger(app: INestApplication): void {
+  app.useLogger(app.get(NestPinoLogger));
+}
