@@ -9,7 +9,7 @@ describe('RouteMethods', () => {
   routes.add('GET', '/docs.json');
 
   it('lists the methods of a known path', () => {
-    expect(routes.allowedFor('/api/video/generate')).toEqual(['POST']);
+    expect(routes.allowedFor('/api/video/generate')).toEqual(['DELETE', 'POST']); // DELETE /api/video/:taskId matches too
     expect(routes.allowedFor('/api/video/status/abc12345')).toEqual(['GET', 'HEAD']);
   });
 

@@ -1,12 +1,13 @@
 import type { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { normalizeIp, type ThrottlerModuleOptions } from '@nestjs/throttler';
+import type { ThrottlerModuleOptions } from '@nestjs/throttler';
 import type { AppConfig } from '@app/config';
 import type { Principal } from '../../auth/principal.js';
 import { IS_PUBLIC } from '../../auth/public.decorator.js';
 import { RATE_LIMIT_CLASS, type RateLimitClass } from './rate-limit.decorator.js';
 import { rateLimitPolicies } from './rate-limit-policy.js';
 import type { RedisThrottlerStorage } from './redis-throttler.storage.js';
+import { trackerOf } from './tracker.js';
 
 const reflector = new Reflector();
 
@@ -16,15 +17,6 @@ export function rateLimitClassOf(context: ExecutionContext): RateLimitClass | un
   const declared = reflector.getAllAndOverride<RateLimitClass | undefined>(RATE_LIMIT_CLASS, targets);
   if (declared) return declared;
   return reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ? undefined : 'default';
-}
-
-/**
- * Who is counted: the principal's owner (tenant or sub) once JwtAuthGuard has run; the client address only
- * where there is no principal (public routes). With TRUST_PROXY set, Fastify's request.ip is the client's
- * address from X-Forwarded-For; IPv6 clients are counted per /64.
- */
-export function trackerOf(request: { user?: Principal; ip: string }): string {
-  return request.user ? `p:${request.user.owner}` : `ip:${normalizeIp(request.ip)}`;
 }
 
 /**

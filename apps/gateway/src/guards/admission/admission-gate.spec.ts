@@ -1,0 +1,120 @@
+import { Redis } from 'ioredis';
+import { taskKey } from '@app/contracts';
+import { TestStack } from '../../../../../test/support/stack.js';
+import { ProblemException } from '../../problem/problem.js';
+import { AdmissionGate, RESERVATIONS_KEY, unfinishedTasksKey } from './admission-gate.js';
+
+const WAIT = 'bull:video.spec-model:wait';
+const PAUSED = 'bull:video.spec-model:paused';
+
+describe('AdmissionGate (real Redis)', () => {
+  const stack = new TestStack();
+  let redis: Redis;
+  const gate = (maxWaitingJobs: number, maxUnfinishedPerOwner: number) =>
+    new AdmissionGate(redis, { maxWaitingJobs, maxUnfinishedPerOwner, retryAfterSeconds: 7 }, [WAIT, PAUSED]);
+  let n = 0;
+  const id = () => `task-${String(++n).padStart(4, '0')}`;
+
+  async function refusal(promise: Promise<unknown>): Promise<{ status: number; headers: Record<string, string>; body: Record<string, unknown> }> {
+    try {
+      await promise;
+    } catch (error) {
+      if (!(error instanceof ProblemException)) throw error;
+      return { status: error.getStatus(), headers: error.headers, body: error.getResponse() as Record<string, unknown> };
+    }
+    throw new Error('expected a refusal');
+  }
+
+  beforeAll(async () => {
+    await stack.startRedis();
+    redis = new Redis(stack.redisUrl, { enableAutoPipelining: true });
+  });
+  beforeEach(() => redis.flushdb());
+  afterAll(async () => {
+    redis.disconnect();
+    await stack.stop();
+  });
+
+  it('admits below both caps and records the reservation and the owner slot', async () => {
+    const taskId = id();
+    await gate(10, 10).admit('alice', taskId);
+    expect(await redis.zscore(RESERVATIONS_KEY, taskId)).not.toBeNull();
+    expect(await redis.smembers(unfinishedTasksKey('alice'))).toEqual([taskId]);
+  });
+
+  it('refuses with 503 and Retry-After when the wait lists plus reservations reach the cap, writing nothing', async () => {
+    await redis.lpush(WAIT, 'a', 'b');
+    await redis.lpush(PAUSED, 'c');
+    await gate(4, 10).admit('alice', id());
+    const refused = await refusal(gate(4, 10).admit('bob', id()));
+    expect(refused.status).toBe(503);
+    expect(refused.headers['Retry-After']).toBe('7');
+    expect(refused.body).toMatchObject({ waitingJobs: 4, maxWaitingJobs: 4 });
+    expect(await redis.exists(unfinishedTasksKey('bob'))).toBe(0);
+    expect(await redis.zcard(RESERVATIONS_KEY)).toBe(1);
+  });
+
+  it('refuses with 429 past the per-owner cap while other owners still get in', async () => {
+    await gate(100, 2).admit('alice', id());
+    await gate(100, 2).admit('alice', id());
+    const refused = await refusal(gate(100, 2).admit('alice', id()));
+    expect(refused.status).toBe(429);
+    expect(refused.headers['Retry-After']).toBe('7');
+    expect(refused.body).toMatchObject({ unfinishedTasks: 2, maxUnfinishedTasks: 2 });
+    await expect(gate(100, 2).admit('bob', id())).resolves.toBeDefined();
+  });
+
+  it('frees the slot of a task that has ended, wherever it ended', async () => {
+    const first = id();
+    const second = id();
+    (await gate(100, 2).admit('alice', first)).enqueued();
+    (await gate(100, 2).admit('alice', second)).enqueued();
+    await redis.hset(taskKey(first), { taskId: first, status: 'COMPLETED' });
+    await redis.hset(taskKey(second), { taskId: second, status: 'PROCESSING' });
+    await expect(gate(100, 2).admit('alice', id())).resolves.toBeDefined();
+    expect(await redis.sismember(unfinishedTasksKey('alice'), first)).toBe(0);
+    expect(await redis.sismember(unfinishedTasksKey('alice'), second)).toBe(1);
+  });
+
+  it('keeps a slot whose task is still being created, and frees one whose task vanished', async () => {
+    const inFlight = id();
+    await gate(100, 1).admit('alice', inFlight); // reserved, no task hash yet
+    expect((await refusal(gate(100, 1).admit('alice', id()))).status).toBe(429);
+    await redis.zrem(RESERVATIONS_KEY, inFlight); // released, but the task hash never appeared (deleted)
+    await expect(gate(100, 1).admit('alice', id())).resolves.toBeDefined();
+  });
+
+  it('stops counting a job in the reservations once it is enqueued', async () => {
+    const taskId = id();
+    const admission = await gate(1, 10).admit('alice', taskId);
+    expect((await refusal(gate(1, 10).admit('bob', id()))).status).toBe(503);
+    admission.enqueued();
+    await redis.lpush(WAIT, taskId);
+    expect(await redis.zscore(RESERVATIONS_KEY, taskId)).toBeNull();
+    expect((await refusal(gate(1, 10).admit('bob', id()))).status).toBe(503);
+    await redis.del(WAIT); // a dispatcher took it
+    await expect(gate(1, 10).admit('bob', id())).resolves.toBeDefined();
+  });
+
+  it('gives back both the reservation and the owner slot when the submit fails', async () => {
+    const taskId = id();
+    await (await gate(10, 10).admit('alice', taskId)).abandon();
+    expect(await redis.zcard(RESERVATIONS_KEY)).toBe(0);
+    expect(await redis.scard(unfinishedTasksKey('alice'))).toBe(0);
+  });
+
+  it('never overshoots either cap under concurrent submits', async () => {
+    const owners = ['alice', 'bob', 'carol', 'dave'];
+    const attempts = owners.flatMap((owner) => Array.from({ length: 25 }, () => gate(10, 3).admit(owner, id()).then(() => owner, () => null)));
+    const admitted = (await Promise.all(attempts)).filter((owner): owner is string => owner !== null);
+    expect(admitted).toHaveLength(10);
+    for (const owner of owners) expect(admitted.filter((each) => each === owner).length).toBeLessThanOrEqual(3);
+    expect(await redis.zcard(RESERVATIONS_KEY)).toBe(10);
+  });
+
+  it('lets a reservation that was never released expire', async () => {
+    await redis.zadd(RESERVATIONS_KEY, Date.now() - 60_000, 'crashed-submit');
+    await expect(gate(1, 10).admit('alice', id())).resolves.toBeDefined();
+    expect(await redis.zscore(RESERVATIONS_KEY, 'crashed-submit')).toBeNull();
+  });
+});

@@ -1,0 +1,91 @@
+import type { Redis } from 'ioredis';
+import { KEY_PREFIX, taskKey, TERMINAL_STATUSES } from '@app/contracts';
+import { ProblemException } from '../../problem/problem.js';
+import { ADMISSION_SCRIPT } from './admission-script.js';
+
+export const RESERVATIONS_KEY = `${KEY_PREFIX}admission:reserved`;
+export const unfinishedTasksKey = (owner: string): string => `${KEY_PREFIX}owner:${owner}:unfinished`;
+/** A reservation older than this belongs to a submit that died half-way; it stops counting. */
+export const RESERVATION_LIFETIME_MS = 30_000;
+const TERMINAL_LIST = `|${[...TERMINAL_STATUSES].join('|')}|`;
+
+export interface AdmissionLimits {
+  maxWaitingJobs: number;
+  maxUnfinishedPerOwner: number;
+  retryAfterSeconds: number;
+}
+
+/** What the submit path does with its admission: release it once the job is in Bull, or give it back. */
+export interface Admission {
+  /** The job is in Bull: from now on it counts through the wait list. */
+  enqueued(): void;
+  /** Creating the task failed: free both the reservation and the owner's slot. */
+  abandon(): Promise<void>;
+}
+
+type AdmitCommand = (...args: Array<string | number>) => Promise<[number, number]>;
+
+/**
+ * A global cap on waiting jobs (→ 503) and a per-owner cap on unfinished tasks (→ 429), both with
+ * Retry-After, decided in one Lua script (one EVALSHA, auto-pipelined) so that replicas and concurrent
+ * requests cannot overshoot. A refused submit writes nothing. `queueKeys` are the Bull wait and paused
+ * lists of every model queue.
+ */
+export class AdmissionGate {
+  private readonly admitCommand: AdmitCommand;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly limits: AdmissionLimits,
+    private readonly queueKeys: readonly string[],
+    private readonly onReleaseError: (error: unknown, taskId: string) => void = () => undefined,
+  ) {
+    if (!('videogwAdmit' in redis)) redis.defineCommand('videogwAdmit', { lua: ADMISSION_SCRIPT });
+    this.admitCommand = (redis as unknown as { videogwAdmit: AdmitCommand }).videogwAdmit.bind(redis);
+  }
+
+  /** Reserves a place for `taskId` of `owner`, or throws the 503/429 problem. */
+  async admit(owner: string, taskId: string): Promise<Admission> {
+    const keys = [RESERVATIONS_KEY, unfinishedTasksKey(owner), ...this.queueKeys];
+    const { maxWaitingJobs, maxUnfinishedPerOwner, retryAfterSeconds } = this.limits;
+    const [verdict, count] = await this.admitCommand(
+      keys.length,
+      ...keys,
+      taskId,
+      maxUnfinishedPerOwner,
+      maxWaitingJobs,
+      RESERVATION_LIFETIME_MS,
+      taskKey(''),
+      TERMINAL_LIST,
+    );
+    const retryAfter = { 'Retry-After': String(retryAfterSeconds) };
+    if (verdict === 1) {
+      throw new ProblemException(
+        503,
+        'queue-full',
+        'Service Unavailable',
+        `${count} jobs are waiting, the most the queue takes; retry in ${retryAfterSeconds} s`,
+        { waitingJobs: count, maxWaitingJobs },
+        retryAfter,
+      );
+    }
+    if (verdict === 2) {
+      throw new ProblemException(
+        429,
+        'too-many-unfinished-tasks',
+        'Too Many Requests',
+        `you have ${count} unfinished tasks, the most allowed; submit again when one has finished`,
+        { unfinishedTasks: count, maxUnfinishedTasks: maxUnfinishedPerOwner },
+        retryAfter,
+      );
+    }
+    return {
+      enqueued: () => {
+        this.redis.zrem(RESERVATIONS_KEY, taskId).catch((error: unknown) => this.onReleaseError(error, taskId));
+      },
+      abandon: async () => {
+        await this.redis.multi().zrem(RESERVATIONS_KEY, taskId).srem(unfinishedTasksKey(owner), taskId).exec();
+      },
+    };
+  }
+}
