@@ -5,6 +5,7 @@ import { TasksModule } from '@app/tasks';
 import { AuthModule } from './auth/auth.module.js';
 import { GuardsModule } from './guards/guards.module.js';
 import { HealthModule } from './health/health.module.js';
+import { InteropModule } from './interop/interop.module.js';
 import { ProblemFilter } from './problem/problem.filter.js';
 import { QueuesModule } from './queues/queues.module.js';
 import { TasksListModule } from './tasks-list/tasks-list.module.js';
@@ -15,7 +16,7 @@ export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [AppConfigModule.forRoot(config), TasksModule, QueuesModule.forRoot(config), AuthModule, GuardsModule, VideoModule, TasksListModule, HealthModule],
+      imports: [AppConfigModule.forRoot(config), TasksModule, QueuesModule.forRoot(config), AuthModule, GuardsModule, VideoModule, TasksListModule, InteropModule, HealthModule],
       providers: [{ provide: APP_FILTER, useClass: ProblemFilter }],
     };
   }

@@ -4,10 +4,12 @@ import type { FastifyRequest } from 'fastify';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { imageKey, type GenerationMode } from '@app/contracts';
+import { AllowList } from '@app/outbound';
 import { validationProblem, type FieldProblem } from '../problem/problem.js';
 import { fetchImageUrl } from './image-fetch.js';
 import { IMAGE_SIDE_LIMITS, inspectImage, type ImageLimits, type ImageType } from './image-format.js';
 import { coerceFormFields, readForm } from './multipart-form.js';
+import type { SubmitPreferences } from '../results/submit-preferences.js';
 
 /** An input image that passed the checks, as the task will carry it. */
 export interface ImageInput {
@@ -30,6 +32,8 @@ export interface SubmitOptions {
   image?: ImageInput;
   /** Backend options passed through to the model service. */
   extra?: Record<string, unknown>;
+  /** Idempotency-Key and Cache-Control from the request headers (results/submit-preferences.ts). */
+  results?: SubmitPreferences;
 }
 
 /** Numeric fields of the native body, coerced from multipart text. */
@@ -39,9 +43,11 @@ const NATIVE_NUMBER_FIELDS = ['width', 'height', 'numFrames', 'fps', 'numInferen
 @Injectable()
 export class ImageInputService {
   readonly limits: ImageLimits;
+  private readonly allowList: AllowList;
 
   constructor(@Inject(APP_CONFIG) config: AppConfig) {
     this.limits = { maxBytes: config.IMAGE_MAX_BYTES, ...IMAGE_SIDE_LIMITS };
+    this.allowList = new AllowList(config.OUTBOUND_ALLOW_LIST);
   }
 
   /**
@@ -75,7 +81,7 @@ export class ImageInputService {
       field,
       resolve: async () => {
         if (typeof url !== 'string' || url.length === 0) throw validationProblem([{ field, message: 'must be a URL string' }]);
-        const fetched = await fetchImageUrl(url, this.limits.maxBytes);
+        const fetched = await fetchImageUrl(url, this.limits.maxBytes, this.allowList);
         if (!fetched.ok) throw validationProblem([{ field, message: fetched.message, ...(fetched.allowed ? { allowed: fetched.allowed } : {}) }]);
         return this.check(fetched.bytes, field);
       },
