@@ -7,8 +7,8 @@ import { RouteMethods } from './route-methods.js';
  * Call right after NestFactory.create (before any route is registered):
  * - security headers (@fastify/helmet) with a CSP that still lets Swagger UI at /docs run (its scripts are
  *   served from here; it uses inline styles and data: images);
- * - only JSON bodies (and what plugins such as multipart add): the text/plain parser goes, so any other
- *   content type is 415 before a handler runs;
+ * - only JSON and multipart bodies: any other declared content type (text/plain, the form encoding Nest
+ *   parses by default...) is 415 before the body is read;
  * - 405 with Allow for a known path asked with another method (Fastify answers 404).
  * Body size (BODY_LIMIT_BYTES → 413) and trust-proxy are FastifyAdapter options set in main.ts; every error
  * Fastify raises goes through main.ts' error handler and becomes problem+json.
@@ -33,6 +33,12 @@ export async function applyHardening(app: NestFastifyApplication): Promise<void>
   });
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    const type = request.headers['content-type'];
+    const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
+    if (type === undefined || !hasBody || isAcceptedBodyType(type)) return done();
+    done(new ProblemException(415, 'unsupported-media-type', 'Unsupported Media Type', 'send application/json (or multipart/form-data where a file is uploaded)'));
+  });
   const routes = new RouteMethods();
   fastify.addHook('onRoute', (route) => routes.add(route.method, route.url ?? route.path));
   fastify.addHook('onRequest', (request, _reply, done) => {
@@ -45,4 +51,10 @@ export async function applyHardening(app: NestFastifyApplication): Promise<void>
       }),
     );
   });
+}
+
+/** application/json, any +json type, and multipart/form-data (uploads). */
+export function isAcceptedBodyType(contentType: string): boolean {
+  const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  return type === 'application/json' || type === 'multipart/form-data' || (type.startsWith('application/') && type.endsWith('+json'));
 }
