@@ -63,4 +63,26 @@ export interface TaskRecord {
   cancelRequested: boolean;
   /** Hex SHA-256 of the input image (i2v), for the result cache key. */
   imageDigest?: string;
+  /** Result layer (issue 6). The stored video this task shows, when it is another task's (cache hit, coalesced). */
+  resultKey?: string;
+  /** Answered from the result cache: no GPU was used. */
+  cached?: boolean;
+  /** canonicalRequestKey of the request; set on a task that leads a coalescing group. */
+  requestKey?: string;
+  /** Its result goes into the result cache once it completes. */
+  cacheable?: boolean;
+  /** A coalesced follower: the task whose GPU job it waits for. */
+  leaderId?: string;
+  /** A leader whose own caller cancelled while other callers still wait for its job: CANCELLED to that caller. */
+  detached?: boolean;
+  callbackUrl?: string;
+  webhook?: WebhookDelivery;
+}
+
+/** Delivery attempts of a task's webhook, as its status shows them. */
+export interface WebhookDelivery {
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  deliveredAt: string | null;
 }

@@ -1,9 +1,9 @@
 import type { TaskRecord } from '@app/contracts';
 
 type Field = keyof TaskRecord;
-const JSON_FIELDS: ReadonlySet<Field> = new Set(['requested', 'effective', 'adjustments', 'error']);
+const JSON_FIELDS: ReadonlySet<Field> = new Set(['requested', 'effective', 'adjustments', 'error', 'webhook']);
 const NUMBER_FIELDS: ReadonlySet<Field> = new Set(['progress', 'attempts', 'resultBytes']);
-const BOOLEAN_FIELDS: ReadonlySet<Field> = new Set(['cancelRequested']);
+const BOOLEAN_FIELDS: ReadonlySet<Field> = new Set(['cancelRequested', 'cached', 'cacheable', 'detached']);
 
 /** A task is a Redis hash: one HGETALL reads it, and each writer sets only its own fields. */
 export function encodeTaskFields(fields: Partial<TaskRecord>): Record<string, string> {

@@ -14,8 +14,17 @@ redis.call('HSET', KEYS[1], unpack(ARGV, 2))
 return 1`;
 const TERMINAL_LIST = `|${[...TERMINAL_STATUSES].join('|')}|`;
 
+/** Runs after transition() moved a task to a terminal status (result cache, coalesced followers, webhooks). */
+export type TerminalListener = (taskId: string, status: TaskStatus) => Promise<void>;
+
 export class TaskStore {
+  private readonly terminalListeners: TerminalListener[] = [];
+
   constructor(private readonly redis: Redis) {}
+
+  onTerminal(listener: TerminalListener): void {
+    this.terminalListeners.push(listener);
+  }
 
   /** Two auto-pipelined writes, not a MULTI: both are idempotent, and MULTI costs as much as a Bull add. */
   async create(task: TaskRecord): Promise<void> {
@@ -43,6 +52,7 @@ export class TaskStore {
     const terminal = TERMINAL_STATUSES.has(status) ? { finishTime: now } : {};
     const pairs = Object.entries(encodeTaskFields({ ...fields, ...terminal, status, updateTime: now })).flat();
     const verdict = (await this.redis.eval(TRANSITION_SCRIPT, 1, taskKey(taskId), TERMINAL_LIST, ...pairs)) as number;
+    if (verdict === 1 && TERMINAL_STATUSES.has(status)) for (const listener of this.terminalListeners) await listener(taskId, status);
     return verdict === 1;
   }
 

@@ -7,6 +7,10 @@ export interface GenerateRequest {
   mode: GenerationMode;
   priority: Priority;
   requested: RequestedParams;
+  /** Webhook target for the final state (checked by the SSRF guard at submit). */
+  callbackUrl?: string;
+  /** false: neither answered from the result cache nor coalesced with an identical request. */
+  cache?: boolean;
 }
 
 export interface GenerateRequestContext {
@@ -16,8 +20,8 @@ export interface GenerateRequestContext {
 }
 
 const NUMBER_FIELDS = ['width', 'height', 'numFrames', 'fps', 'numInferenceSteps', 'guidanceScale', 'seed'] as const;
-const STRING_FIELDS = ['prompt', 'negativePrompt', 'model', 'priority'] as const;
-const KNOWN_FIELDS: ReadonlySet<string> = new Set<string>([...NUMBER_FIELDS, ...STRING_FIELDS]);
+const STRING_FIELDS = ['prompt', 'negativePrompt', 'model', 'priority', 'callbackUrl'] as const;
+const KNOWN_FIELDS: ReadonlySet<string> = new Set<string>([...NUMBER_FIELDS, ...STRING_FIELDS, 'cache']);
 const PRIORITIES: ReadonlySet<string> = new Set(['low', 'normal', 'high']);
 
 /**
@@ -48,6 +52,8 @@ export function parseGenerateRequest(
     if (value != null && typeof value !== 'string') problems.push({ field, message: 'must be a string' });
   }
   if (input.prompt == null) problems.push({ field: 'prompt', message: 'is required' });
+  const cache = readBoolean(input.cache); // multipart forms send "true"/"false"
+  if (cache === null) problems.push({ field: 'cache', message: 'must be a boolean', allowed: 'true | false' });
   const priority = (input.priority ?? 'normal') as string;
   if (!PRIORITIES.has(priority)) problems.push({ field: 'priority', message: 'must be low, normal or high', allowed: 'low | normal | high' });
 
@@ -69,7 +75,21 @@ export function parseGenerateRequest(
 
   const requested: RequestedParams = { prompt: prompts.prompt, ...params.params };
   if (prompts.negativePrompt) requested.negativePrompt = prompts.negativePrompt;
-  return { model, mode, priority: priority as Priority, requested };
+  return {
+    model,
+    mode,
+    priority: priority as Priority,
+    requested,
+    ...(typeof input.callbackUrl === 'string' ? { callbackUrl: input.callbackUrl } : {}),
+    ...(typeof cache === 'boolean' ? { cache } : {}),
+  };
+}
+
+function readBoolean(value: unknown): boolean | undefined | null {
+  if (value == null) return undefined;
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  return null;
 }
 
 function pick(input: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {

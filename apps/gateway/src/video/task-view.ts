@@ -1,4 +1,4 @@
-import type { Adjustment, EffectiveParams, RequestedParams, TaskError, TaskRecord, TaskStatus } from '@app/contracts';
+import type { Adjustment, EffectiveParams, RequestedParams, TaskError, TaskRecord, TaskStatus, WebhookDelivery } from '@app/contracts';
 
 /** What the native API shows of a task (camelCase, as Spring clients expect). */
 export interface TaskView {
@@ -20,9 +20,20 @@ export interface TaskView {
   error: TaskError | null;
   cancelRequested: boolean;
   attempts: number;
+  /** Answered from the result cache: no GPU was used. */
+  cached: boolean;
+  /** A signed link to the video that plays without a token until it expires (null when none can be signed). */
+  shareUrl: string | null;
+  /** Delivery of the callbackUrl webhook, when one was asked for. */
+  webhook: WebhookDelivery | null;
 }
 
-export function toTaskView(task: TaskRecord, queuePosition: number | null, resultBaseUrl: string): TaskView {
+export function toTaskView(
+  task: TaskRecord,
+  queuePosition: number | null,
+  resultBaseUrl: string,
+  shareUrl: (taskId: string) => string | null = () => null,
+): TaskView {
   return {
     taskId: task.taskId,
     status: task.status,
@@ -42,5 +53,8 @@ export function toTaskView(task: TaskRecord, queuePosition: number | null, resul
     error: task.error ?? null,
     cancelRequested: task.cancelRequested,
     attempts: task.attempts,
+    cached: task.cached === true,
+    shareUrl: task.status === 'COMPLETED' ? shareUrl(task.taskId) : null,
+    webhook: task.webhook ?? null,
   };
 }

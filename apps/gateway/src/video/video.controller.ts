@@ -1,12 +1,12 @@
-import { join } from 'node:path';
-import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { APP_CONFIG, type AppConfig } from '@app/config';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
 import { RateLimit } from '../guards/throttle/rate-limit.decorator.js';
 import { ProblemException } from '../problem/problem.js';
+import { ResultDelivery } from '../results/result-delivery.js';
+import { submitPreferences } from '../results/submit-preferences.js';
 import { GenerateVideoDto } from './dto/generate-video.dto.js';
 import { ImageInputService } from './image-input.js';
 import { ProblemDto, TaskStatusDto } from './dto/task-status.dto.js';
@@ -19,15 +19,11 @@ import { VideoService } from './video.service.js';
 @ApiResponse({ status: 401, description: 'Missing or invalid bearer token', type: ProblemDto })
 @Controller('api/video')
 export class VideoController {
-  private readonly resultsDir: string;
-
   constructor(
     private readonly videos: VideoService,
     private readonly images: ImageInputService,
-    @Inject(APP_CONFIG) config: AppConfig,
-  ) {
-    this.resultsDir = join(config.DATA_DIR, 'results');
-  }
+    private readonly delivery: ResultDelivery,
+  ) {}
 
   @Post('generate')
   @HttpCode(202)
@@ -39,7 +35,7 @@ export class VideoController {
   @ApiResponse({ status: 422, description: 'A field is out of range; `errors` names it and what is allowed', type: ProblemDto })
   async generate(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<TaskView> {
     const { body, image } = await this.images.readNativeSubmission(request);
-    return this.videos.submit(principal, body, { image });
+    return this.videos.submit(principal, body, { image, results: submitPreferences(request.headers) });
   }
 
   @Get('status/:taskId')
@@ -57,9 +53,11 @@ export class VideoController {
   @ApiProduces('video/mp4')
   @ApiOkResponse({ description: 'The video', content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } } })
   @ApiResponse({ status: 409, description: 'The task has not completed', type: ProblemDto })
+  @ApiResponse({ status: 410, description: 'The result has expired (RESULT_RETENTION_SECONDS)', type: ProblemDto })
   async result(
     @CurrentPrincipal() principal: Principal,
     @Param('taskId', TaskIdPipe) taskId: string,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     const task = await this.videos.findOwned(principal, taskId);
@@ -67,8 +65,7 @@ export class VideoController {
     if (task.status !== 'COMPLETED') {
       throw new ProblemException(409, 'not-ready', 'Conflict', `task ${taskId} is ${task.status}; the result exists once it is COMPLETED`);
     }
-    reply.header('Content-Disposition', `inline; filename="${taskId}.mp4"`);
-    await reply.sendFile(`${taskId}.mp4`, this.resultsDir);
+    await this.delivery.send(request, reply, task); // from the result store (local or S3), Range answered
   }
 
   @Delete(':taskId')

@@ -1,0 +1,179 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@app/config';
+import { CANCEL_CHANNEL, imageKey, TERMINAL_STATUSES, type TaskRecord } from '@app/contracts';
+import { AllowList, assertPublicUrl, OutboundError } from '@app/outbound';
+import { Coalescer, presentTask, RESULT_STORE, ResultCache, ResultIndex, ResultLifecycle, type ResultStore } from '@app/storage';
+import { REDIS, TaskStore } from '@app/tasks';
+import type { Principal } from '../auth/principal.js';
+import { validationProblem } from '../problem/problem.js';
+import { GenerationQueues } from '../queues/generation-queues.js';
+import type { GenerateRequest } from '../video/generate-request.js';
+import { toTaskView, type TaskView } from '../video/task-view.js';
+import { IdempotencyKeys } from './idempotency.js';
+import { webhookSecret } from './secrets.js';
+import { ShareLinks } from './share-links.js';
+import { digest, isCacheable, requestKeyFor, stableJson, type SubmitPreferences } from './submit-preferences.js';
+
+/** What submitParsed passes in besides the parsed request (a subset of its SubmitOptions). */
+export interface ResultSubmitContext {
+  image?: { digest: string };
+  extra?: Record<string, unknown>;
+  results?: SubmitPreferences;
+}
+
+const CANCELLED_BY_CLIENT = { code: 'cancelled', message: 'cancelled by the client' };
+
+/**
+ * The result layer on the submit, status and cancel paths: idempotent replays, the callback URL check,
+ * answers from the result cache, coalescing onto an identical job in flight, and what a caller of a shared
+ * job sees and may cancel.
+ */
+@Injectable()
+export class ResultSubmission {
+  readonly links: ShareLinks;
+  private readonly resultBaseUrl: string;
+  private readonly callbackAllowList: AllowList;
+  private readonly webhooksEnabled: boolean;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly tasks: TaskStore,
+    private readonly cache: ResultCache,
+    private readonly coalescer: Coalescer,
+    private readonly index: ResultIndex,
+    private readonly lifecycle: ResultLifecycle,
+    @Inject(RESULT_STORE) private readonly store: ResultStore,
+    private readonly queues: GenerationQueues,
+    private readonly idempotency: IdempotencyKeys,
+    links: ShareLinks,
+  ) {
+    this.links = links;
+    this.resultBaseUrl = config.PUBLIC_BASE_URL?.replace(/\/$/, '') ?? '';
+    this.callbackAllowList = new AllowList([...config.OUTBOUND_ALLOW_LIST, ...config.WEBHOOK_ALLOWED_HOSTS]);
+    this.webhooksEnabled = webhookSecret(config) !== null;
+  }
+
+  /** The native view, with the share link of a completed task. */
+  view(task: TaskRecord, queuePosition: number | null = null): TaskView {
+    return toTaskView(task, queuePosition, this.resultBaseUrl, (taskId) => this.links.url(taskId));
+  }
+
+  /** Runs `submit` once per Idempotency-Key; without a key it just runs it. */
+  async idempotent(
+    principal: Principal,
+    request: GenerateRequest,
+    context: ResultSubmitContext,
+    submit: (results: SubmitPreferences) => Promise<TaskView>,
+  ): Promise<TaskView> {
+    const { idempotencyKey: key, ...rest } = context.results ?? {};
+    if (key === undefined) return submit(rest);
+    const fingerprint = digest(stableJson({ request, imageDigest: context.image?.digest, extra: context.extra }));
+    return this.idempotency.run(principal, key, fingerprint, () => submit(rest));
+  }
+
+  /**
+   * Before admission: checks the callback URL and marks the new task for the cache and coalescing (it
+   * mutates `task`). A cached result answers at once with a COMPLETED task that uses no GPU; null otherwise.
+   */
+  async answerFromCache(task: TaskRecord, request: GenerateRequest, context: ResultSubmitContext): Promise<TaskView | null> {
+    if (request.callbackUrl !== undefined) task.callbackUrl = await this.checkCallbackUrl(request.callbackUrl);
+    const optedOut = request.cache === false || context.results?.noCache === true;
+    const cacheable = !optedOut && isCacheable(task, this.config);
+    if (optedOut || (!cacheable && !this.config.COALESCE_ENABLED)) return null;
+    task.requestKey = requestKeyFor(task, context.extra, this.config.RESULT_CACHE_SCOPE);
+    if (cacheable) task.cacheable = true;
+    if (!cacheable) return null;
+
+    const entry = await this.cache.get(task.requestKey);
+    if (!entry || entry.model !== task.model) return null;
+    if (!(await this.store.exists(entry.resultKey))) {
+      await this.index.expire(entry.resultKey); // the file went behind our back: a miss, and the render's tasks expire
+      return null;
+    }
+    const { requestKey: _leadsNothing, cacheable: _rendersNothing, ...rest } = task;
+    const hit: TaskRecord = {
+      ...rest,
+      status: 'COMPLETED',
+      progress: 1,
+      startTime: task.createTime,
+      finishTime: task.createTime,
+      cached: true,
+      resultKey: entry.resultKey,
+      resultBytes: entry.resultBytes,
+      adjustments: entry.adjustments,
+      ...(entry.effective ? { effective: entry.effective } : {}),
+    };
+    await Promise.all([this.tasks.create(hit), this.lifecycle.completedFromCache(hit)]);
+    return this.view(hit);
+  }
+
+  /** After the task is written: joins an identical job in flight. The follower's view, or null when this task leads. */
+  async coalesce(task: TaskRecord): Promise<TaskView | null> {
+    if (!task.requestKey || !this.config.COALESCE_ENABLED) return null;
+    const leaderId = await this.coalescer.join(task.requestKey, task.taskId);
+    if (leaderId === null) return null;
+    const follower: TaskRecord = { ...task, leaderId };
+    return this.view(presentTask(follower, await this.tasks.get(leaderId)));
+  }
+
+  /** The leader's job could not be queued: callers that joined it meanwhile fail too. */
+  async abandon(task: TaskRecord, error: unknown): Promise<void> {
+    await this.lifecycle.abandon(task, error instanceof Error ? error.message : String(error));
+  }
+
+  /** The task as its caller sees it (a coalesced follower mirrors its leader). */
+  async resolve(task: TaskRecord): Promise<TaskRecord> {
+    if (!task.leaderId || TERMINAL_STATUSES.has(task.status)) return presentTask(task, null);
+    return presentTask(task, await this.tasks.get(task.leaderId));
+  }
+
+  /**
+   * Cancel of a task that shares its job with other callers: the caller gets CANCELLED at once and the job
+   * goes on while anyone else still waits for it; the last one to leave stops it. False: not shared, the
+   * ordinary cancel applies.
+   */
+  async cancelShared(task: TaskRecord): Promise<boolean> {
+    if (task.leaderId) {
+      const left = await this.coalescer.leave(task.leaderId, task.taskId);
+      await this.tasks.transition(task.taskId, 'CANCELLED', { error: CANCELLED_BY_CLIENT });
+      if (left === 0) await this.stopJob(task.leaderId);
+      return true;
+    }
+    if (!task.requestKey || !this.config.COALESCE_ENABLED) return false;
+    const left = await this.coalescer.leave(task.taskId, task.taskId);
+    if (left <= 0) return false;
+    await this.tasks.patch(task.taskId, { detached: true });
+    await this.lifecycle.detached(task);
+    return true;
+  }
+
+  private async stopJob(leaderId: string): Promise<void> {
+    const leader = await this.tasks.get(leaderId);
+    if (!leader || TERMINAL_STATUSES.has(leader.status)) return;
+    if (leader.status === 'PENDING') {
+      const job = await this.queues.forModel(leader.model).getJob(leaderId);
+      const removed = job ? await job.remove().then(() => true, () => false) : true;
+      if (removed) {
+        await this.tasks.transition(leaderId, 'CANCELLED', { error: CANCELLED_BY_CLIENT });
+        await this.redis.del(imageKey(leaderId));
+        return;
+      }
+    }
+    await this.tasks.patch(leaderId, { cancelRequested: true });
+    await this.redis.publish(CANCEL_CHANNEL, leaderId);
+  }
+
+  private async checkCallbackUrl(url: string): Promise<string> {
+    if (!this.webhooksEnabled) {
+      throw validationProblem([{ field: 'callbackUrl', message: 'webhooks are not configured on this gateway (WEBHOOK_SECRET or JWT_SECRET)' }]);
+    }
+    try {
+      return (await assertPublicUrl(url, { allowList: this.callbackAllowList })).url.href;
+    } catch (error) {
+      if (!(error instanceof OutboundError)) throw error;
+      throw validationProblem([{ field: 'callbackUrl', message: error.message, allowed: 'a public http(s) URL' }]);
+    }
+  }
+}

@@ -1,0 +1,13 @@
+export type { ObjectRead, ResultStore, StoredObjectInfo } from './objects/result-store.js';
+export { RESULT_CONTENT_TYPE } from './objects/result-store.js';
+export { decideRange, type ByteRange, type RangeDecision } from './objects/range.js';
+export { LocalResultStore } from './objects/local-result-store.js';
+export { S3ResultStore, type S3ResultStoreOptions } from './objects/s3-result-store.js';
+export { createResultStore } from './objects/create-result-store.js';
+export { ResultCache } from './results/result-cache.js';
+export { Coalescer } from './results/coalescer.js';
+export { ResultIndex } from './results/result-index.js';
+export { ResultLifecycle } from './results/result-lifecycle.js';
+export { followerFields, presentTask, resultKeyOf } from './results/task-presentation.js';
+export { createWebhookQueue, enqueueWebhook, webhookMessageId, type WebhookQueue } from './results/webhook-queue.js';
+export { RESULT_STORE, StorageModule, WEBHOOK_QUEUE_TOKEN } from './storage.module.js';
