@@ -12,7 +12,7 @@ import { TestStack, tokenFor } from '../support/stack.js';
 type CreateParams = OpenAI.Videos.VideoCreateParams & Record<string, unknown>;
 
 describe('OpenAI Videos API through the official openai package', () => {
-  const stack = new TestStack();
+  const stack = new TestStack({ THROTTLE_SUBMIT_LIMIT: '1000' });
   let client: OpenAI;
   let native: Api;
 
@@ -31,7 +31,7 @@ describe('OpenAI Videos API through the official openai package', () => {
   afterAll(() => stack.stop());
 
   it('creates, polls, downloads and deletes a video; the task reads back through the native API', async () => {
-    const created = await client.videos.create({ prompt: 'a paper boat on a pond', size: '256x256', seconds: '1', num_inference_steps: 3, seed: 11 } as CreateParams);
+    const created = await client.videos.create({ prompt: 'a paper boat on a pond', size: '256x256', seconds: '1', num_inference_steps: 3, seed: 11 } as unknown as CreateParams);
     expect(created).toMatchObject({ object: 'video', status: 'queued', model: 'easyanimate-v5.1-12b', size: '256x256', seconds: '1', progress: 0, error: null });
     expect(typeof created.created_at).toBe('number');
 
@@ -57,7 +57,7 @@ describe('OpenAI Videos API through the official openai package', () => {
 
   it('makes an image-to-video task from an input_reference file', async () => {
     const image = await toFile(makePng(320, 240), 'first-frame.png', { type: 'image/png' });
-    const created = await client.videos.create({ prompt: 'the frame comes alive', size: '256x256', seconds: '1', input_reference: image, num_inference_steps: 2 } as CreateParams);
+    const created = await client.videos.create({ prompt: 'the frame comes alive', size: '256x256', seconds: '1', input_reference: image, num_inference_steps: 2 } as unknown as CreateParams);
     const done = await waitUntilDone(created.id);
     expect(done.status).toBe('completed');
     expect(await native.status(created.id)).toMatchObject({ mode: 'i2v', status: 'COMPLETED' });
@@ -67,7 +67,7 @@ describe('OpenAI Videos API through the official openai package', () => {
     const lister = new OpenAI({ baseURL: `${stack.baseUrl}/v1`, apiKey: tokenFor('lister'), maxRetries: 0 });
     const ids: string[] = [];
     for (const prompt of ['one', 'two', 'three']) {
-      ids.push((await lister.videos.create({ prompt, size: '256x256', seconds: '1', num_inference_steps: 1 } as CreateParams)).id);
+      ids.push((await lister.videos.create({ prompt, size: '256x256', seconds: '1', num_inference_steps: 1 } as unknown as CreateParams)).id);
     }
     const first = await lister.videos.list({ limit: 2 });
     expect(first.data.map((video) => video.id)).toEqual([ids[2], ids[1]]);
@@ -112,8 +112,16 @@ describe('OpenAI Videos API through the official openai package', () => {
     expect(denied).toMatchObject({ status: 401, code: 'invalid_api_key', type: 'invalid_request_error' });
   });
 
+  it('answers 503 naming the model when a compatibility API targets a model this gateway does not serve', async () => {
+    const response = await native.request('POST', '/compat/opensora/v1/generate', { prompt: 'a red ball bouncing' });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(((await response.json()) as { detail: string }).detail).toMatch(/opensora-2\.0.*add it to MODELS/);
+    expect((await native.request('POST', '/compat/wan/video/submit', { prompt: 'a swan on a lake' })).status).toBe(503);
+  });
+
   it('cancels a running video on delete (409 until it has stopped), then deletes it', async () => {
-    const created = await client.videos.create({ prompt: 'slow', size: '256x256', seconds: '1', num_inference_steps: 100 } as CreateParams);
+    const created = await client.videos.create({ prompt: 'slow', size: '256x256', seconds: '1', num_inference_steps: 100 } as unknown as CreateParams);
     await waitFor('in progress', async () => {
       const video = await client.videos.retrieve(created.id);
       return video.status === 'in_progress' && video.progress > 0;
