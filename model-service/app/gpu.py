@@ -41,17 +41,21 @@ def cpu_device_info(simulated_vram_gb: float) -> DeviceInfo:
     return DeviceInfo(name="cpu", vram_total_bytes=vram, vram_free_bytes=vram)
 
 
-def visible_gpu_selector(env: Mapping[str, str] | None = None) -> str | None:
-    """The first entry of ``CUDA_VISIBLE_DEVICES`` (an index or a ``GPU-…``/``MIG-…`` UUID),
-    ``"0"`` when the variable is unset, or None when it hides every GPU."""
+def visible_gpu_selector(env: Mapping[str, str] | None = None, index: int = 0) -> str | None:
+    """The ``index``-th GPU this process can see, as NVML knows it: an entry of
+    ``CUDA_VISIBLE_DEVICES`` (an index or a ``GPU-…``/``MIG-…`` UUID), or ``str(index)`` when the
+    variable is unset; None when the variable hides it."""
     environ = os.environ if env is None else env
     raw = environ.get("CUDA_VISIBLE_DEVICES")
     if raw is None:
-        return "0"
-    first = raw.split(",")[0].strip()
-    if first == "" or first.startswith("-"):
+        return str(index)
+    entries = [e.strip() for e in raw.split(",")]
+    if index >= len(entries):
         return None
-    return first
+    entry = entries[index]
+    if entry == "" or entry.startswith("-"):
+        return None
+    return entry
 
 
 def _nvml() -> Any | None:
@@ -75,9 +79,9 @@ def _nvml() -> Any | None:
         return pynvml
 
 
-def nvml_device_info(env: Mapping[str, str] | None = None) -> DeviceInfo | None:
-    """Name and VRAM of the GPU this process uses (first visible one), or None without one."""
-    selector = visible_gpu_selector(env)
+def nvml_device_info(env: Mapping[str, str] | None = None, index: int = 0) -> DeviceInfo | None:
+    """Name and VRAM of the ``index``-th visible GPU (torch's ``cuda:index``), or None."""
+    selector = visible_gpu_selector(env, index)
     if selector is None:
         return None
     nvml = _nvml()
@@ -101,9 +105,11 @@ def nvml_device_info(env: Mapping[str, str] | None = None) -> DeviceInfo | None:
     )
 
 
-def query_device_info(simulated_vram_gb: float, env: Mapping[str, str] | None = None) -> DeviceInfo:
-    """NVML facts for the visible GPU, else the simulated CPU device."""
-    return nvml_device_info(env) or cpu_device_info(simulated_vram_gb)
+def query_device_info(
+    simulated_vram_gb: float, env: Mapping[str, str] | None = None, index: int = 0
+) -> DeviceInfo:
+    """NVML facts for the ``index``-th visible GPU, else the simulated CPU device."""
+    return nvml_device_info(env, index) or cpu_device_info(simulated_vram_gb)
 
 
 def release_memory() -> None:

@@ -296,7 +296,8 @@ class DiffusersBackend:
     def device_info(self) -> DeviceInfo:
         if self.device is not None and self.device.type == "cpu":
             return gpu.cpu_device_info(self.settings.simulated_vram_gb)
-        return gpu.query_device_info(self.settings.simulated_vram_gb, self.settings.env)
+        index = self.device.index or 0 if self.device is not None else 0
+        return gpu.query_device_info(self.settings.simulated_vram_gb, self.settings.env, index)
 
     def release_memory(self) -> None:
         gpu.release_memory()
