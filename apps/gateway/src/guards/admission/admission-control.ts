@@ -1,7 +1,9 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
+import { throttledRequests } from '@app/observability';
 import { REDIS } from '@app/tasks';
+import { ProblemException } from '../../problem/problem.js';
 import { GenerationQueues } from '../../queues/generation-queues.js';
 import { AdmissionGate, type Admission } from './admission-gate.js';
 
@@ -41,7 +43,13 @@ export class AdmissionControl implements OnModuleInit {
   }
 
   /** Reserves a place for `taskId` of `owner`, or throws the 503/429 problem. */
-  admit(owner: string, taskId: string): Promise<Admission> {
-    return this.gate ? this.gate.admit(owner, taskId) : Promise.resolve(ADMITTED);
+  async admit(owner: string, taskId: string): Promise<Admission> {
+    if (!this.gate) return ADMITTED;
+    try {
+      return await this.gate.admit(owner, taskId);
+    } catch (error) {
+      if (error instanceof ProblemException && error.getStatus() === 429) throttledRequests.labels('(admission)').inc();
+      throw error;
+    }
   }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@app/config';
-import { foldForMatching, normalizePrompt } from '@app/policies';
+import { foldForMatching, normalizePrompt, type BannedTermMatcher } from '@app/policies';
 import { waitFor } from '../../../../../test/support/processes.js';
 import { BannedTermList } from './banned-term-list.js';
 
@@ -90,7 +90,7 @@ describe('BannedTermList', () => {
 
   it('feeds the request context the list in force at each read', () => {
     const list = open();
-    const context: { bannedTerms?: unknown } = {};
+    const context: { bannedTerms?: BannedTermMatcher } = {};
     list.attachTo(context);
     const before = context.bannedTerms;
     writeFileSync(file, 'other\n');

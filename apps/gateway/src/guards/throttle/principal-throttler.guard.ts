@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerRequest } from '@nestjs/throttler';
+import { throttledRequests } from '@app/observability';
 import { ProblemException } from '../../problem/problem.js';
 import { rateLimitHeaders } from './rate-limit-policy.js';
 
@@ -18,6 +19,7 @@ export class PrincipalThrottlerGuard extends ThrottlerGuard {
     const headers = rateLimitHeaders({ limit, ttlMs: ttl }, record.totalHits, record.isBlocked ? record.timeToBlockExpire : record.timeToExpire);
     for (const [name, value] of Object.entries(headers)) this.setResponseHeader(res, name, value);
     if (!record.isBlocked) return true;
+    throttledRequests.labels((req as { routeOptions?: { url?: string } }).routeOptions?.url ?? 'unknown').inc();
     const windowSeconds = Math.ceil(ttl / 1000);
     throw new ProblemException(
       429,
