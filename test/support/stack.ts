@@ -12,6 +12,8 @@ export interface ModelServiceOptions {
   vramGb?: number;
   stepDelayMs?: number;
   jobSeconds?: number;
+  /** Loopback address to listen on (default 127.0.0.1), e.g. 127.0.0.2 for DNS discovery tests. */
+  host?: string;
   env?: Record<string, string>;
 }
 
@@ -26,6 +28,8 @@ export class TestStack {
   gateway?: ManagedProcess;
   dispatcher?: ManagedProcess;
   readonly modelServices: Array<{ url: string; process: ManagedProcess; port: number }> = [];
+  /** Every dispatcher started, by name, with its port (several replicas in fleet tests). */
+  readonly dispatchers = new Map<string, { process: ManagedProcess; port: number }>();
 
   constructor(private readonly settings: Record<string, string> = {}) {}
 
@@ -57,26 +61,27 @@ export class TestStack {
 
   async startModelService(options: ModelServiceOptions = {}, port?: number): Promise<string> {
     const servicePort = port ?? (await freePort());
+    const name = `model-service-${options.host && options.host !== '127.0.0.1' ? `${options.host}-` : ''}${servicePort}`;
     const env: NodeJS.ProcessEnv = {
       ...process.env,
-      MODEL_SERVICE_HOST: '127.0.0.1',
+      MODEL_SERVICE_HOST: options.host ?? '127.0.0.1',
       MODEL_SERVICE_PORT: String(servicePort),
       MODEL_BACKEND: 'procedural',
       MODEL_NAME: options.model ?? 'easyanimate-v5.1-12b',
       SIMULATED_VRAM_GB: String(options.vramGb ?? 80),
       PROCEDURAL_STEP_DELAY_MS: String(options.stepDelayMs ?? 20),
-      MODEL_OUTPUT_DIR: join(this.dir, `model-service-${servicePort}`),
+      MODEL_OUTPUT_DIR: join(this.dir, name),
       ...(options.jobSeconds ? { PROCEDURAL_JOB_SECONDS: String(options.jobSeconds) } : {}),
       ...options.env,
     };
-    const process_ = new ManagedProcess(`model-service-${servicePort}`, PYTHON, ['-m', 'app.main'], {
+    const process_ = new ManagedProcess(name, PYTHON, ['-m', 'app.main'], {
       cwd: join(REPO_ROOT, 'model-service'),
       env,
       logDir: this.logDir,
     }).start();
-    const url = `http://127.0.0.1:${servicePort}`;
+    const url = `http://${options.host ?? '127.0.0.1'}:${servicePort}`;
     await waitFor(`model service ${url}`, async () => (await fetch(`${url}/health`)).ok, 60_000);
-    const existing = this.modelServices.findIndex((service) => service.port === servicePort);
+    const existing = this.modelServices.findIndex((service) => service.url === url);
     if (existing >= 0) this.modelServices.splice(existing, 1);
     this.modelServices.push({ url, process: process_, port: servicePort });
     return url;
@@ -113,6 +118,7 @@ export class TestStack {
     }).start();
     await waitFor(name, async () => (await fetch(`http://127.0.0.1:${port}/health`)).ok, 30_000);
     if (name === 'dispatcher') this.dispatcher = dispatcher;
+    this.dispatchers.set(name, { process: dispatcher, port });
     return dispatcher;
   }
 
@@ -139,6 +145,7 @@ export class TestStack {
   async stop(): Promise<void> {
     await this.gateway?.stop();
     await this.dispatcher?.stop();
+    await Promise.all([...this.dispatchers.values()].map((replica) => replica.process.stop()));
     await Promise.all(this.modelServices.map((service) => service.process.stop()));
     await this.redis?.stop();
     if (!process.env.KEEP_E2E_DIRS) rmSync(this.dir, { recursive: true, force: true });

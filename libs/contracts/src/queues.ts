@@ -15,6 +15,10 @@ export interface GenerateJobData {
   /** Backend-specific options passed through to the model service (e.g. Open-Sora motion_score, Wan sample_shift). */
   extra?: Record<string, unknown>;
   submittedAt: number;
+  /** X-Request-Id of the submitting request: logged with the taskId on every line of the job, sent on to the model service. */
+  requestId?: string;
+  /** Model services this job failed on (transient errors): a retry goes to another one when there is one. */
+  excludedServices?: string[];
 }
 
 export const PRIORITY_TO_BULL = { high: 1, normal: 5, low: 10 } as const;

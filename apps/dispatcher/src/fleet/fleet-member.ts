@@ -1,11 +1,11 @@
 import CircuitBreaker from 'opossum';
-import type { ModelServiceHealth } from '@app/contracts';
+import type { BreakerState, FleetMemberSnapshot, ModelServiceHealth } from '@app/contracts';
 import type { AppConfig } from '@app/config';
 import { isNotTheServicesFault } from '../jobs/job-errors.js';
 import { ModelServiceClient } from './model-service.client.js';
 
 export type ReachState = 'UNKNOWN' | 'UP' | 'DOWN';
-export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
+export type { BreakerState, FleetMemberSnapshot };
 
 /** What the dispatcher knows about one model service: health, lease, breaker and the job it runs. */
 export class FleetMember {
@@ -16,9 +16,19 @@ export class FleetMember {
   lastError: string | null = null;
   lastSeen: string | null = null;
   leaseHeld = false;
+  leaseHolder: string | null = null;
+  breakerChangedAt: string | null = null;
+  /** The task whose generation this process drives on the service (by its own worker or, after a crash, another's). */
   currentTaskId: string | null = null;
+  /** The job the service's own worker holds, if any. */
+  workerTaskId: string | null = null;
+  /** The last task driven here: a /health answer still naming it as BUSY is only stale. */
+  lastTaskId: string | null = null;
+  /** A task of ours that the service runs while nobody drives it (its dispatcher died): it gets re-attached. */
+  orphanTaskId: string | null = null;
   lastFinishedAt = 0;
   jobsRun = 0;
+  polling = false;
 
   constructor(
     readonly url: string,
@@ -51,17 +61,35 @@ export class FleetMember {
     return this.health?.vram_total_bytes ?? 0;
   }
 
+  /** Answers and is neither starting nor broken (it may be busy). */
+  get serving(): boolean {
+    return this.reach === 'UP' && (this.health?.status === 'READY' || this.health?.status === 'BUSY');
+  }
+
   /**
-   * May this service take the next job? It must answer, be ours, have a closed (or probing) breaker,
-   * and be idle, or busy only with the job we are driving on it.
+   * May the service's worker take the next job? The service must answer, be ours, have a closed (or probing)
+   * breaker and be idle, or busy only with a job of ours: the one its worker drives, the one that just
+   * finished (a stale answer), or an orphan to re-attach. A job driven here from another worker keeps it closed.
    */
   get canTakeJobs(): boolean {
     if (this.reach !== 'UP' || !this.leaseHeld || this.breaker.opened || !this.health) return false;
-    if (this.health.status === 'READY') return true;
-    return this.health.status === 'BUSY' && this.health.current_job !== null && this.health.current_job === this.currentTaskId;
+    if (this.currentTaskId !== null && this.currentTaskId !== this.workerTaskId) return false;
+    const { status, current_job: busyWith } = this.health;
+    if (status === 'READY') return true;
+    if (status !== 'BUSY' || busyWith === null) return false;
+    return busyWith === this.currentTaskId || busyWith === this.lastTaskId || busyWith === this.orphanTaskId;
   }
 
-  snapshot(): FleetMemberSnapshot {
+  /** The service runs `taskId` as its current job, by its last /health answer. */
+  isBusyWith(taskId: string): boolean {
+    return this.health?.status === 'BUSY' && this.health.current_job === taskId;
+  }
+
+  setBreakerChanged(): void {
+    this.breakerChangedAt = new Date().toISOString();
+  }
+
+  snapshot(reportedBy: string): FleetMemberSnapshot {
     return {
       url: this.url,
       state: this.reach === 'UP' ? (this.health?.status ?? 'UNKNOWN') : this.reach,
@@ -72,26 +100,13 @@ export class FleetMember {
       vramFreeBytes: this.health?.vram_free_bytes ?? null,
       inFlightTask: this.currentTaskId,
       breaker: this.breakerState,
+      breakerChangedAt: this.breakerChangedAt,
       leaseHeld: this.leaseHeld,
+      leaseHolder: this.leaseHolder,
+      reportedBy,
       jobsRun: this.jobsRun,
       lastError: this.lastError,
       lastSeen: this.lastSeen,
     };
   }
-}
-
-export interface FleetMemberSnapshot {
-  url: string;
-  state: string;
-  model: string | null;
-  backend: string | null;
-  device: string | null;
-  vramTotalBytes: number | null;
-  vramFreeBytes: number | null;
-  inFlightTask: string | null;
-  breaker: BreakerState;
-  leaseHeld: boolean;
-  jobsRun: number;
-  lastError: string | null;
-  lastSeen: string | null;
 }

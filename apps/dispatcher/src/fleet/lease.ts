@@ -1,28 +1,42 @@
 import type { Redis } from 'ioredis';
 import { serviceLeaseKey } from '@app/contracts';
 
+/** Renews the lease when it is ours, takes it when free; answers who holds it afterwards. */
 const RENEW_SCRIPT = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-return redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2], 'NX') and 1 or 0`;
+local holder = redis.call('GET', KEYS[1])
+if holder == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return holder
+end
+if not holder then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return ARGV[1]
+end
+return holder`;
 const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
 /**
- * Each model service is driven by one dispatcher replica at a time: the holder renews a Redis lease;
- * when it dies the lease lapses and another replica takes the service over.
+ * Each model service is driven by one dispatcher replica at a time: the holder renews a Redis lease
+ * (on every health poll, well within its TTL); when it dies the lease lapses and another replica takes
+ * the service over.
  */
 export class ServiceLeases {
   constructor(
     private readonly redis: Redis,
-    private readonly holder: string,
+    readonly holder: string,
     private readonly ttlMs: number,
   ) {}
 
-  /** Takes the lease if free, renews it if ours; true while we hold it. */
-  async acquireOrRenew(serviceUrl: string): Promise<boolean> {
-    const result = await this.redis.eval(RENEW_SCRIPT, 1, serviceLeaseKey(serviceUrl), this.holder, this.ttlMs);
-    return result === 1;
+  /** Takes the lease if free, renews it if ours. Returns the holder afterwards (this replica's id when ours). */
+  async acquireOrRenew(serviceUrl: string): Promise<string> {
+    return (await this.redis.eval(RENEW_SCRIPT, 1, serviceLeaseKey(serviceUrl), this.holder, this.ttlMs)) as string;
+  }
+
+  /** Who drives the service now, if anyone. */
+  async holderOf(serviceUrl: string): Promise<string | null> {
+    return this.redis.get(serviceLeaseKey(serviceUrl));
   }
 
   async release(serviceUrl: string): Promise<void> {

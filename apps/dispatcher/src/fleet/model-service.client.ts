@@ -3,7 +3,8 @@ import { Agent } from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import axios, { isAxiosError, type AxiosInstance, type AxiosResponse } from 'axios';
 import type { ModelServiceCreateRequest, ModelServiceHealth, ModelServiceVideo } from '@app/contracts';
-import { PermanentJobError, TransientJobError } from '../jobs/job-errors.js';
+import { withRequestIdHeader } from '@app/observability';
+import { PermanentJobError, ServiceBusyError, TransientJobError } from '../jobs/job-errors.js';
 
 const LONG_POLL_SECONDS = 10;
 
@@ -21,6 +22,7 @@ export class ModelServiceClient {
       validateStatus: () => true,
       httpAgent: new Agent({ keepAlive: true, maxSockets: 8 }),
     });
+    this.http.interceptors.request.use(withRequestIdHeader); // X-Request-Id of the job being run, for the service's logs
   }
 
   async health(timeoutMs: number): Promise<ModelServiceHealth> {
@@ -50,6 +52,14 @@ export class ModelServiceClient {
     if (response.status === 200) return response.data;
     if (response.status === 404) throw new TransientJobError('job_lost', `${this.baseUrl} no longer knows job ${id} (restarted?)`);
     throw this.errorFor(response, 'poll');
+  }
+
+  /** The job as the service knows it now, or null when it does not know the id. */
+  async find(id: string): Promise<ModelServiceVideo | null> {
+    const response = await this.call(() => this.http.get<ModelServiceVideo>(`/v1/videos/${encodeURIComponent(id)}`));
+    if (response.status === 200) return response.data;
+    if (response.status === 404) return null;
+    throw this.errorFor(response, 'find');
   }
 
   async cancel(id: string): Promise<void> {
@@ -83,10 +93,10 @@ export class ModelServiceClient {
   }
 
   private errorFor(response: AxiosResponse, action: string): Error {
-    const body = response.data as { detail?: string; errors?: Array<{ field: string; message: string }> } | undefined;
+    const body = response.data as { detail?: string; current_job?: string | null; errors?: Array<{ field: string; message: string }> } | undefined;
     const detail = body?.errors?.map((e) => `${e.field}: ${e.message}`).join('; ') || body?.detail || `HTTP ${response.status}`;
     if (response.status === 422 || response.status === 400) return new PermanentJobError('invalid_input', detail);
-    if (response.status === 409) return new TransientJobError('busy', `${this.baseUrl} is busy with another job`);
+    if (response.status === 409) return new ServiceBusyError(this.baseUrl, body?.current_job ?? null);
     return new TransientJobError(`http_${response.status}`, `${action} on ${this.baseUrl} failed: ${detail}`);
   }
 }

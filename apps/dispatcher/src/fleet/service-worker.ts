@@ -1,19 +1,42 @@
 import { Logger } from '@nestjs/common';
 import Bull, { type Job, type Queue, type QueueOptions } from 'bull';
-import { GENERATE_JOB, generationQueueName, type GenerateJobData, type TaskError } from '@app/contracts';
+import { GENERATE_JOB, generationQueueName, TERMINAL_STATUSES, type GenerateJobData, type TaskError, type TaskRecord } from '@app/contracts';
+import { closeWithGrace, recordJobFinished, recordJobStart, runInJobContext } from '@app/observability';
 import type { TaskStore } from '@app/tasks';
-import { JobCancelledError, PermanentJobError, TransientJobError } from '../jobs/job-errors.js';
+import { HandBackError, JobCancelledError, LostJobError, PermanentJobError, TransientJobError } from '../jobs/job-errors.js';
 import type { JobRunner } from '../jobs/job-runner.js';
+import { decidePickup, retryDelayMs, withExcluded, type LivesOn, type Pickup } from '../jobs/routing.js';
 import type { FleetMember } from './fleet-member.js';
+
+/** What a worker needs to know about the rest of the fleet. */
+export interface FleetView {
+  member(url: string): FleetMember | undefined;
+  /** Another service of `model`, not in `excluded`, answers and is not cut off by its breaker. */
+  hasAlternative(model: string, excluded: readonly string[]): boolean;
+  /** The member's state changed (a job started or ended): pause or resume its worker now. */
+  changed(member: FleetMember): void;
+}
+
+export interface ServiceWorkerSettings {
+  backoffMs: number;
+  handBackMs: number;
+  lockDurationMs: number;
+}
 
 /**
  * A Bull worker of concurrency 1 bound to one model service: it takes a job from its model's queue only
  * while the service can run one, so waiting jobs stay in Redis (with their queue position) until a GPU is free.
+ * A job it should not run (failed here before, or its generation lives on another service) goes back to the
+ * queue without counting as an attempt.
  */
 export class ServiceWorker {
   private readonly logger: Logger;
   private readonly queue: Queue<GenerateJobData>;
   private paused = false;
+  private wanted = true;
+  private switching: Promise<void> = Promise.resolve();
+  /** Set on shutdown once the grace period is over: the running job is left to Bull's stalled-job recovery. */
+  private handedBack = false;
 
   constructor(
     private readonly member: FleetMember,
@@ -21,45 +44,123 @@ export class ServiceWorker {
     queueOptions: QueueOptions,
     private readonly runner: JobRunner,
     private readonly tasks: TaskStore,
+    private readonly fleet: FleetView,
+    private readonly settings: ServiceWorkerSettings,
   ) {
     this.logger = new Logger(`ServiceWorker ${member.url}`);
-    this.queue = new Bull<GenerateJobData>(generationQueueName(model), queueOptions);
+    this.queue = new Bull<GenerateJobData>(generationQueueName(model), {
+      ...queueOptions,
+      settings: {
+        ...queueOptions.settings,
+        // Overrides Bull's built-in 'exponential' (the jobs' backoff type) so that a hand-back waits briefly only.
+        backoffStrategies: { exponential: (attemptsMade: number, error: Error) => retryDelayMs(attemptsMade, error, settings.backoffMs, settings.handBackMs) },
+        retryProcessDelay: 250,
+      },
+    });
     this.queue.on('error', (error) => this.logger.warn({ err: error }, 'queue error'));
-    this.queue.process(GENERATE_JOB, 1, (job) => this.handle(job)).catch((error: unknown) => {
+    // Every log line of the job carries its taskId and requestId; calls to the model service pass X-Request-Id on.
+    this.queue.process(GENERATE_JOB, 1, (job) => runInJobContext(job.data, () => this.handle(job))).catch((error: unknown) => {
       this.logger.error({ err: error }, 'worker stopped');
     });
   }
 
-  async setAvailable(available: boolean): Promise<void> {
-    if (available === !this.paused) return;
-    this.paused = !available;
-    if (available) await this.queue.resume(true);
-    else await this.queue.pause(true, true);
+  /** Pauses (locally: the running job goes on) or resumes taking jobs; calls apply in order, the last one wins. */
+  setAvailable(available: boolean): Promise<void> {
+    this.wanted = available;
+    this.switching = this.switching.then(async () => {
+      if (this.wanted === !this.paused) return;
+      this.paused = !this.wanted;
+      if (this.wanted) await this.queue.resume(true);
+      else await this.queue.pause(true, true);
+    }).catch((error: unknown) => this.logger.warn({ err: error }, 'pause/resume failed'));
+    return this.switching;
   }
 
-  async close(): Promise<void> {
-    await this.queue.close();
+  /**
+   * Without a grace period, waits for the running job. With one (shutdown), takes no new job and gives the
+   * running one `graceMs` to finish; after that the job is handed back (see closeWithGrace) and nothing
+   * more is written about it from this process.
+   */
+  async close(graceMs?: number): Promise<void> {
+    if (graceMs === undefined) {
+      await this.queue.close();
+      return;
+    }
+    this.handedBack = (await closeWithGrace(this.queue, graceMs)) === 'handed-back';
+    if (this.handedBack) this.logger.warn({ taskId: this.member.workerTaskId }, 'shutting down: running job handed back for another dispatcher to re-attach');
   }
 
   private async handle(job: Job<GenerateJobData>): Promise<void> {
     const { taskId } = job.data;
-    this.member.currentTaskId = taskId;
+    this.member.workerTaskId = taskId;
     try {
-      await this.runner.run(job, this.member);
+      // A job fetched just before a pause waits unlocked until the resume; by then the stalled check may have given it to another worker.
+      if (!(await job.extendLock(this.settings.lockDurationMs))) throw new LostJobError(taskId);
+      const task = await this.tasks.get(taskId);
+      const pickup: Pickup =
+        task && !TERMINAL_STATUSES.has(task.status) ? decidePickup(await this.facts(job, task)) : { action: 'run', on: this.member.url, reattach: false };
+      if (pickup.action === 'handBack') {
+        this.logger.debug({ taskId, reason: pickup.reason }, 'handed back');
+        throw new HandBackError(pickup.reason);
+      }
+      const target = pickup.on === this.member.url ? this.member : this.fleet.member(pickup.on);
+      if (!target) throw new HandBackError(`${pickup.on} left the fleet`);
+      recordJobStart({ model: this.model, queuedAt: job.timestamp, firstAttempt: job.attemptsMade === 0, serviceIdleSince: target.lastFinishedAt });
+      try {
+        await this.runner.run(job, target);
+      } catch (error) {
+        // Shutting down: Redis and Bull are closing under the job; it is not failed, it is someone else's now.
+        if (this.handedBack) return new Promise<never>(() => undefined);
+        await this.settleFailure(job, target, error);
+      } finally {
+        if (target !== this.member) this.fleet.changed(target);
+      }
     } catch (error) {
-      await this.settleFailure(job, error);
+      // Bull counts every thrown error as an attempt; these are none.
+      if (error instanceof HandBackError || error instanceof LostJobError) job.attemptsMade -= 1;
+      throw error;
     } finally {
-      this.member.currentTaskId = null;
-      this.member.lastFinishedAt = Date.now();
-      this.member.jobsRun += 1;
+      this.member.workerTaskId = null;
+      this.fleet.changed(this.member);
     }
   }
 
-  /** Cancel ends the job; a refusal fails it at once; anything else is retried with backoff while attempts remain. */
-  private async settleFailure(job: Job<GenerateJobData>, error: unknown): Promise<void> {
+  private async facts(job: Job<GenerateJobData>, task: TaskRecord) {
+    const excluded = job.data.excludedServices ?? [];
+    const here = this.member.url;
+    return {
+      serviceUrl: here,
+      available: this.member.canTakeJobs,
+      excluded,
+      alternativeExists: excluded.includes(here) && this.fleet.hasAlternative(this.model, excluded),
+      livesOn: await this.livesOn(task),
+    };
+  }
+
+  /** Where the task's generation runs, if a dispatcher (maybe a dead one) started it already. */
+  private async livesOn(task: TaskRecord): Promise<LivesOn> {
+    if (task.status !== 'PROCESSING' || !task.service) return { state: 'none' };
+    const url = task.service;
+    const member = this.fleet.member(url);
+    if (!member || member.reach === 'DOWN') return { state: 'gone', url };
+    if (!member.leaseHeld) return { state: 'elsewhere', url };
+    // Here, POST with the same id re-attaches or starts afresh, whichever applies.
+    if (member === this.member || member.isBusyWith(task.taskId)) return { state: 'drivable', url };
+    try {
+      const video = await member.client.find(task.taskId);
+      if (!video || video.status === 'failed' || video.status === 'cancelled') return { state: 'gone', url };
+      return { state: 'drivable', url };
+    } catch {
+      return { state: 'elsewhere', url }; // cannot tell now: better later than a second generation
+    }
+  }
+
+  /** Cancel ends the job; a refusal fails it at once; anything else is retried elsewhere with backoff while attempts remain. */
+  private async settleFailure(job: Job<GenerateJobData>, member: FleetMember, error: unknown): Promise<void> {
     const { taskId } = job.data;
     if (error instanceof JobCancelledError) {
       await this.tasks.transition(taskId, 'CANCELLED', { error: { code: 'cancelled', message: error.message } });
+      recordJobFinished(job.data.model, 'cancelled', 'cancelled');
       this.logger.log({ taskId }, 'cancelled');
       return;
     }
@@ -70,12 +171,16 @@ export class ServiceWorker {
     const attempts = job.opts.attempts ?? 1;
     if (error instanceof PermanentJobError || job.attemptsMade + 1 >= attempts) {
       await this.tasks.transition(taskId, 'FAILED', { error: taskError });
-      this.logger.warn({ taskId, error: taskError }, 'failed');
-      if (error instanceof PermanentJobError) await job.discard();
+      recordJobFinished(job.data.model, 'failed', taskError.code);
+      this.logger.warn({ taskId, service: member.url, error: taskError }, 'failed');
+      if (error instanceof PermanentJobError) job.discard();
     } else {
+      await job.update({ ...job.data, excludedServices: withExcluded(job.data.excludedServices, member.url) });
       await this.tasks.transition(taskId, 'PENDING', { error: taskError, progress: 0 });
-      this.logger.warn({ taskId, error: taskError, attempt: job.attemptsMade + 1 }, 'will retry');
+      this.logger.warn({ taskId, service: member.url, error: taskError, attempt: job.attemptsMade + 1 }, 'will retry on another service');
     }
+    // The generation may still run there (a lost long poll, a timeout): stop it rather than leave the GPU busy.
+    if (taskError.code !== 'unreachable') void member.client.cancel(taskId).catch(() => undefined);
     throw error;
   }
 }

@@ -20,6 +20,37 @@ export class TransientJobError extends Error {
   }
 }
 
+/** The service answered 409: it runs `currentJob`, one job at a time. */
+export class ServiceBusyError extends TransientJobError {
+  constructor(
+    readonly serviceUrl: string,
+    readonly currentJob: string | null,
+  ) {
+    super('busy', `${serviceUrl} is busy with another job${currentJob ? ` (${currentJob})` : ''}`);
+    this.name = 'ServiceBusyError';
+  }
+}
+
+/**
+ * Not an attempt: the worker gives the job back to the queue for another service (this one is excluded,
+ * unavailable, or the job's generation runs elsewhere). Bull requeues it after a short delay without counting it.
+ */
+export class HandBackError extends Error {
+  constructor(readonly reason: string) {
+    super(`handed back: ${reason}`);
+    this.name = 'HandBackError';
+    this.stack = undefined; // Bull keeps a stack trace per failed attempt; a hand-back is none
+  }
+}
+
+/** The worker no longer holds the job's Bull lock (it waited, paused, past LOCK_DURATION_MS): someone else may run it. */
+export class LostJobError extends Error {
+  constructor(taskId: string) {
+    super(`the lock of job ${taskId} was lost before it started; leaving it to whoever holds it`);
+    this.name = 'LostJobError';
+  }
+}
+
 export class JobCancelledError extends Error {
   constructor() {
     super('cancelled by the client');

@@ -1,15 +1,17 @@
 import { randomInt } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bull';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { TERMINAL_STATUSES, type EffectiveParams, type GenerateJobData, type ModelServiceCreateRequest, type TaskRecord } from '@app/contracts';
+import { TERMINAL_STATUSES, type EffectiveParams, type GenerateJobData, type ModelServiceCreateRequest, type ModelServiceVideo, type TaskRecord } from '@app/contracts';
+import { recordJobCompleted } from '@app/observability';
 import { fitToVram, getModelProfile } from '@app/policies';
+import { RESULT_STORE, type ResultStore } from '@app/storage';
 import { REDIS, TaskStore } from '@app/tasks';
 import type { Redis } from 'ioredis';
 import type { FleetMember } from '../fleet/fleet-member.js';
-import { LocalResultStore } from '../results/result-store.js';
 import { Cancellations } from './cancellations.js';
-import { JobCancelledError, PermanentJobError, TransientJobError } from './job-errors.js';
+import { JobCancelledError, PermanentJobError, ServiceBusyError, TransientJobError } from './job-errors.js';
 
 /** Runs one queued job on one model service, from parameter fitting to the stored MP4. */
 @Injectable()
@@ -19,29 +21,36 @@ export class JobRunner {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly tasks: TaskStore,
-    private readonly results: LocalResultStore,
+    @Inject(RESULT_STORE) private readonly results: ResultStore,
     private readonly cancellations: Cancellations,
     @Inject(REDIS) private readonly redis: Redis,
   ) {}
 
+  /**
+   * Runs the job on `member`. A task already PROCESSING there (its dispatcher died mid-run) is re-attached:
+   * POST with the same id returns the running or finished generation instead of starting a second one.
+   */
   async run(job: Job<GenerateJobData>, member: FleetMember): Promise<void> {
     const { taskId } = job.data;
     const abort = this.cancellations.register(taskId);
     try {
       const task = await this.tasks.get(taskId);
       if (!task || TERMINAL_STATUSES.has(task.status)) return;
-      if (task.cancelRequested) throw new JobCancelledError();
+      const reattach = task.status === 'PROCESSING' && task.service === member.url;
+      if (task.cancelRequested) {
+        if (reattach) await member.client.cancel(taskId).catch(() => undefined);
+        throw new JobCancelledError();
+      }
       const effective = this.fit(task, member);
       await this.tasks.transition(taskId, 'PROCESSING', {
-        startTime: new Date().toISOString(),
+        ...(reattach ? {} : { startTime: new Date().toISOString(), progress: 0 }),
         service: member.url,
         effective: effective.params,
         adjustments: effective.adjustments,
         attempts: job.attemptsMade + 1,
-        progress: 0,
         error: undefined,
       });
-      this.logger.log({ taskId, service: member.url, attempt: job.attemptsMade + 1 }, 'dispatched');
+      this.logger.log({ taskId, service: member.url, attempt: job.attemptsMade + 1, reattach }, reattach ? 're-attached' : 'dispatched');
       const inputs = await this.inputs(job.data);
       await member.breaker.fire(() => this.drive(task, effective.params, member, abort.signal, inputs));
       if (job.data.imageKey) await this.redis.del(job.data.imageKey);
@@ -52,6 +61,10 @@ export class JobRunner {
       throw error;
     } finally {
       this.cancellations.release(taskId);
+      if (member.currentTaskId === taskId) member.currentTaskId = null;
+      member.lastTaskId = taskId;
+      member.lastFinishedAt = Date.now();
+      member.jobsRun += 1;
     }
   }
 
@@ -85,7 +98,8 @@ export class JobRunner {
   ): Promise<void> {
     const { client } = member;
     const deadline = Date.now() + this.config.JOB_TIMEOUT_MS;
-    let video = await client.create({
+    const startedAt = task.status === 'PROCESSING' && task.startTime ? Date.parse(task.startTime) : Date.now(); // re-attached: since the first start
+    let video = await this.create(member, signal, deadline, {
       id: task.taskId,
       model: task.model,
       prompt: task.requested.prompt,
@@ -120,7 +134,8 @@ export class JobRunner {
     }
     if (video.status === 'cancelled') {
       if (signal.aborted) throw new JobCancelledError();
-      throw new TransientJobError('timeout', `generation exceeded JOB_TIMEOUT_MS (${this.config.JOB_TIMEOUT_MS} ms)`);
+      if (cancelSent) throw new TransientJobError('timeout', `generation exceeded JOB_TIMEOUT_MS (${this.config.JOB_TIMEOUT_MS} ms)`);
+      throw new TransientJobError('stopped_by_service', `${member.url} stopped the generation (shutting down?)`);
     }
     if (video.status === 'failed') {
       const { code = 'backend_error', message = 'the model service reported a failure' } = video.error ?? {};
@@ -128,7 +143,41 @@ export class JobRunner {
     }
     const bytes = await this.results.store(task.taskId, (path) => client.download(task.taskId, path));
     const completed = await this.tasks.transition(task.taskId, 'COMPLETED', { progress: 1, resultBytes: bytes });
-    if (!completed) await this.results.remove(task.taskId);
+    if (completed) recordJobCompleted(task.model, startedAt, bytes);
+    // Cancelled meanwhile: drop the file (unless another driver of the same generation completed it).
+    if (!completed && (await this.tasks.get(task.taskId))?.status !== 'COMPLETED') await this.results.remove(task.taskId);
     await client.forget(task.taskId);
+  }
+
+  /**
+   * Starts (or re-attaches to) the generation. While the service finishes an orphan of ours (a task whose
+   * dispatcher died), this waits for it instead of failing on 409: the orphan ends by itself.
+   */
+  private async create(member: FleetMember, signal: AbortSignal, deadline: number, request: ModelServiceCreateRequest): Promise<ModelServiceVideo> {
+    let busyWith = member.health?.status === 'BUSY' ? member.health.current_job : null;
+    for (;;) {
+      while (busyWith && (await this.isOrphanOn(member, busyWith, request.id))) {
+        if (Date.now() > deadline) throw new TransientJobError('timeout', `${member.url} stayed busy with ${busyWith}`);
+        await sleep(this.config.HEALTH_POLL_INTERVAL_MS, undefined, { signal }).catch(() => {
+          throw new JobCancelledError();
+        });
+        const health = await member.client.health(this.config.HEALTH_TIMEOUT_MS).catch(() => null);
+        busyWith = health?.status === 'BUSY' ? health.current_job : null;
+      }
+      member.currentTaskId = request.id;
+      try {
+        return await member.client.create(request);
+      } catch (error) {
+        if (!(error instanceof ServiceBusyError) || !error.currentJob || !(await this.isOrphanOn(member, error.currentJob, request.id))) throw error;
+        busyWith = error.currentJob;
+      }
+    }
+  }
+
+  /** `busyWith` is another task of ours whose generation runs on the service. */
+  private async isOrphanOn(member: FleetMember, busyWith: string, taskId: string): Promise<boolean> {
+    if (busyWith === taskId) return false;
+    const other = await this.tasks.get(busyWith);
+    return other?.status === 'PROCESSING' && other.service === member.url;
   }
 }
