@@ -53,7 +53,7 @@ describe('fleet breakers and retries', () => {
       expect(await records.serviceOf(taskId)).toBe(healthy);
     }
     // Each job failed at most once per service: a retry never went back to a service it failed on.
-    const retried = await Promise.all(tasks.map(async ({ taskId }) => (await api.status(taskId)).attempts));
+    const retried = await Promise.all(tasks.map(async ({ taskId }) => Number((await api.status(taskId)).attempts)));
     expect(Math.max(...retried)).toBeLessThanOrEqual(3);
 
     const counters = await serviceCounters(failing);
