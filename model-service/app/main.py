@@ -49,6 +49,21 @@ MAX_WAIT_SECONDS = 30.0
 DEFAULT_CANCEL_WAIT_SECONDS = 5.0
 ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 _SIZE_RE = re.compile(r"^(\d+)x(\d+)$")
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_MAX_REQUEST_IDS = 1024
+# job id -> X-Request-Id of the request that created it (the gateway's request id, passed on by the
+# dispatcher), so every log line of the job carries it; the oldest entries go first.
+_request_ids: dict[str, str] = {}
+
+
+def remember_request_id(job_id: str, request_id: str | None) -> None:
+    if not request_id or not _REQUEST_ID_RE.match(request_id):
+        return
+    _request_ids.pop(job_id, None)
+    _request_ids[job_id] = request_id
+    while len(_request_ids) > _MAX_REQUEST_IDS:
+        del _request_ids[next(iter(_request_ids))]
+
 
 # -- logging -------------------------------------------------------------------------------------
 
@@ -61,7 +76,7 @@ _RESERVED = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line; adds ``job_id`` from the worker thread's context."""
+    """One JSON object per line, with the job's ``job_id`` and ``request_id`` when there is one."""
 
     def format(self, record: logging.LogRecord) -> str:
         out: dict[str, Any] = {
@@ -83,6 +98,9 @@ class JsonFormatter(logging.Formatter):
         job_id = getattr(record, "job_id", None) or current_job_id.get()
         if job_id:
             out["job_id"] = job_id
+            request_id = _request_ids.get(job_id)
+            if request_id:
+                out["request_id"] = request_id
         for key, value in record.__dict__.items():
             if key not in _RESERVED and key not in out:
                 out[key] = value
@@ -236,13 +254,14 @@ def create_app(
         return problem(500, "internal_error", "Internal error", f"{type(exc).__name__}: {exc}")
 
     @app.post("/v1/videos", response_model=None)
-    async def create_video(body: CreateVideoRequest) -> JSONResponse:
+    async def create_video(body: CreateVideoRequest, http_request: Request) -> JSONResponse:
         if body.model is not None and body.model != cfg.model_name:
             return invalid(
                 "unknown model",
                 [{"field": "model", "message": f"this service serves {cfg.model_name!r} only"}],
             )
         job_id = body.id or new_job_id()
+        remember_request_id(job_id, http_request.headers.get("x-request-id"))
         existing = manager.existing(job_id)
         if existing is not None:
             return JSONResponse(existing, status_code=200)

@@ -7,6 +7,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@app/config';
+import { installGracefulShutdown, installHttpObservability, requestIdServerOptions, useJsonLogger } from '@app/observability';
+import { installQueueBoard } from './admin/queue-board.js';
 import { AppModule } from './app.module.js';
 import { applyHardening } from './guards/hardening/hardening.js';
 import { sendProblem } from './problem/problem.filter.js';
@@ -15,8 +17,10 @@ const config = loadConfigOrExit();
 const resultsDir = join(config.DATA_DIR, 'results');
 mkdirSync(resultsDir, { recursive: true });
 
-const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: config.TRUST_PROXY });
-const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: false });
+const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: config.TRUST_PROXY, ...requestIdServerOptions });
+const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+useJsonLogger(app); // JSON lines through pino (nestjs-pino), request id on every line of a request
+installHttpObservability(app.getHttpAdapter().getInstance()); // X-Request-Id echo, http_request_duration_seconds
 await applyHardening(app); // helmet, JSON-only bodies (415), 405 with Allow; before any route is registered
 const fastify = app.getHttpAdapter().getInstance();
 // Errors Fastify raises before Nest sees the request (bad JSON, body too large) get problem+json too.
@@ -36,5 +40,7 @@ const document = SwaggerModule.createDocument(
 );
 SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
-app.enableShutdownHooks();
+await installQueueBoard(app, config); // bull-board at /admin/queues, video:admin only
+// SIGTERM: readiness DOWN, then stop taking requests and let in-flight ones finish, then close Redis.
+installGracefulShutdown(app, { drainMs: config.SHUTDOWN_DRAIN_MS, graceMs: config.SHUTDOWN_GRACE_MS });
 await app.listen(config.PORT, config.HOST);

@@ -14,3 +14,4 @@ export * from './health/health-report.js';
 export * from './health/build-info.js';
 export * from './shutdown/lifecycle.js';
 export * from './shutdown/hand-back.js';
+export * from './health/redis-watch.js';

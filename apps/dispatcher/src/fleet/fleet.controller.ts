@@ -10,9 +10,4 @@ export class FleetController {
   fleetTable(): FleetMemberSnapshot[] {
     return this.fleet.snapshot();
   }
-
-  @Get('health')
-  liveness(): { status: 'UP' } {
-    return { status: 'UP' };
-  }
 }

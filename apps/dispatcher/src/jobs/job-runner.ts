@@ -143,7 +143,10 @@ export class JobRunner {
     }
     const bytes = await this.results.store(task.taskId, (path) => client.download(task.taskId, path));
     const completed = await this.tasks.transition(task.taskId, 'COMPLETED', { progress: 1, resultBytes: bytes });
-    if (completed) recordJobCompleted(task.model, startedAt, bytes);
+    if (completed) {
+      recordJobCompleted(task.model, startedAt, bytes);
+      this.logger.log({ bytes, seconds: (Date.now() - startedAt) / 1000 }, 'completed');
+    }
     // Cancelled meanwhile: drop the file (unless another driver of the same generation completed it).
     if (!completed && (await this.tasks.get(task.taskId))?.status !== 'COMPLETED') await this.results.remove(task.taskId);
     await client.forget(task.taskId);

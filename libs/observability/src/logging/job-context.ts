@@ -28,6 +28,17 @@ export function currentJobContext(): JobLogContext | undefined {
   return jobContext.getStore();
 }
 
+/**
+ * The request id of the job being run, else of the HTTP request being handled (the one pino-http
+ * bound to the request's logger), else undefined. Cheap enough for once per submission.
+ */
+export function currentRequestId(): string | undefined {
+  const job = jobContext.getStore();
+  if (job) return job.requestId;
+  const requestId = contextLogger?.logger.bindings().requestId;
+  return typeof requestId === 'string' ? requestId : undefined;
+}
+
 /** For an axios request interceptor: adds X-Request-Id of the job being run, if any. */
 export function withRequestIdHeader<T extends { headers: { set(name: string, value: string): unknown } }>(config: T): T {
   const requestId = jobContext.getStore()?.requestId;

@@ -82,7 +82,8 @@ export function pinoHttpOptions({ app, level, logPrompts }: LoggingSettings): Op
  */
 export function loggingModule(config: AppConfig, app: string, destination: DestinationStream = pino.destination({ dest: 1, sync: false })): DynamicModule {
   const options = pinoHttpOptions({ app, level: config.LOG_LEVEL, logPrompts: config.LOG_PROMPTS });
-  const params: Params = { pinoHttp: [options as Options, destination] };
+  // nestjs-pino's default route pattern ({/*splat}) matches nothing under Nest 12 + Fastify: name every route.
+  const params: Params = { pinoHttp: [options as Options, destination], forRoutes: ['{*splat}'] };
   useJobContextLogger(new PinoLogger(params));
   return LoggerModule.forRoot(params);
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -15,7 +14,7 @@ export function requestIdFrom(header: string | string[] | undefined): string {
  */
 export const requestIdServerOptions = {
   requestIdHeader: false as const,
-  genReqId: (request: IncomingMessage): string => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
+  genReqId: (request: { headers: Record<string, string | string[] | undefined> }): string => requestIdFrom(request.headers[REQUEST_ID_HEADER]),
 };
 
 const SECRET_QUERY = /([?&](?:token|access_token|sig|signature|key|X-Amz-[A-Za-z-]+)=)[^&#]*/gi;

@@ -7,6 +7,12 @@ const value = async (name: string, labels: Record<string, string> = {}): Promise
   return sample?.value ?? 0;
 };
 
+/** A histogram's _sum or _count sample. */
+const histogram = async (name: string, part: 'sum' | 'count'): Promise<number | undefined> => {
+  const metric = await metricsRegistry.getSingleMetric(name)?.get();
+  return (metric?.values as Array<{ metricName?: string; value: number }> | undefined)?.find((v) => v.metricName === `${name}_${part}`)?.value;
+};
+
 describe('job metrics', () => {
   beforeEach(() => metricsRegistry.resetMetrics());
 
@@ -14,17 +20,15 @@ describe('job metrics', () => {
     recordJobStart({ model: 'm', queuedAt: 1_000, firstAttempt: true, serviceIdleSince: 0, now: 4_000 });
     recordJobStart({ model: 'm', queuedAt: 1_000, firstAttempt: false, serviceIdleSince: 0, now: 9_000 });
     expect(await value('videogw_job_queue_wait_seconds', { model: 'm', le: '+Inf' })).toBe(1);
-    const histogram = await metricsRegistry.getSingleMetric('videogw_job_queue_wait_seconds')?.get();
-    expect(histogram?.values.find((v) => v.metricName === 'videogw_job_queue_wait_seconds_sum')?.value).toBe(3);
+    expect(await histogram('videogw_job_queue_wait_seconds', 'sum')).toBe(3);
   });
 
   it('observes a dispatch gap only when the job was already waiting when the service went idle', async () => {
     recordJobStart({ model: 'm', queuedAt: 1_000, firstAttempt: true, serviceIdleSince: 5_000, now: 5_250 });
     recordJobStart({ model: 'm', queuedAt: 6_000, firstAttempt: true, serviceIdleSince: 5_000, now: 6_010 });
     recordJobStart({ model: 'm', queuedAt: 1_000, firstAttempt: true, serviceIdleSince: 0, now: 6_010 });
-    const gap = await metricsRegistry.getSingleMetric('videogw_dispatch_gap_seconds')?.get();
-    expect(gap?.values.find((v) => v.metricName === 'videogw_dispatch_gap_seconds_count')?.value).toBe(1);
-    expect(gap?.values.find((v) => v.metricName === 'videogw_dispatch_gap_seconds_sum')?.value).toBeCloseTo(0.25);
+    expect(await histogram('videogw_dispatch_gap_seconds', 'count')).toBe(1);
+    expect(await histogram('videogw_dispatch_gap_seconds', 'sum')).toBeCloseTo(0.25);
   });
 
   it('counts finished jobs by status and a bounded reason, and bytes and generation time on completion', async () => {
@@ -37,8 +41,7 @@ describe('job metrics', () => {
     expect(await value('videogw_jobs_finished_total', { status: 'failed', reason: 'other' })).toBe(1);
     expect(await value('videogw_jobs_finished_total', { status: 'cancelled', reason: 'cancelled' })).toBe(1);
     expect(await value('videogw_video_bytes_total', { model: 'm' })).toBe(4_096);
-    const generation = await metricsRegistry.getSingleMetric('videogw_job_generation_seconds')?.get();
-    expect(generation?.values.find((v) => v.metricName === 'videogw_job_generation_seconds_sum')?.value).toBe(30);
+    expect(await histogram('videogw_job_generation_seconds', 'sum')).toBe(30);
   });
 
   it.each([

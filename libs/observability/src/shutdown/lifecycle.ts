@@ -1,4 +1,4 @@
-import type { INestApplication, LoggerService } from '@nestjs/common';
+import { Logger, type INestApplication } from '@nestjs/common';
 
 let draining = false;
 
@@ -15,7 +15,6 @@ export interface GracefulShutdownOptions {
   drainMs: number;
   /** How long in-flight requests and running jobs get (SHUTDOWN_GRACE_MS); the process exits at the latest this long after closing starts, plus 5 s. */
   graceMs: number;
-  logger: LoggerService;
   signals?: NodeJS.Signals[];
 }
 
@@ -25,18 +24,19 @@ export interface GracefulShutdownOptions {
  * the dispatcher hands its running jobs back, Redis connections close), then the process exits.
  * A second signal, or a close that hangs past the grace period, exits at once.
  */
-export function installGracefulShutdown(app: INestApplication, { drainMs, graceMs, logger, signals = ['SIGTERM', 'SIGINT'] }: GracefulShutdownOptions): void {
+export function installGracefulShutdown(app: INestApplication, { drainMs, graceMs, signals = ['SIGTERM', 'SIGINT'] }: GracefulShutdownOptions): void {
+  const logger = new Logger('Shutdown');
   let closing = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (closing) {
-      logger.warn?.(`${signal} again: exiting now`, 'Shutdown');
+      logger.warn(`${signal} again: exiting now`);
       process.exit(1);
     }
     closing = true;
     draining = true;
-    logger.log({ signal, drainMs, graceMs }, 'Shutdown');
+    logger.log({ signal, drainMs, graceMs }, 'draining: readiness is DOWN');
     const deadline = setTimeout(() => {
-      logger.error?.('shutdown did not finish within the grace period; exiting', undefined, 'Shutdown');
+      logger.error('shutdown did not finish within the grace period; exiting');
       process.exit(1);
     }, drainMs + graceMs + 5_000);
     deadline.unref();
@@ -44,11 +44,11 @@ export function installGracefulShutdown(app: INestApplication, { drainMs, graceM
       .then(() => app.close())
       .then(
         () => {
-          logger.log('shutdown complete', 'Shutdown');
+          logger.log('shutdown complete');
           process.exit(0);
         },
         (error: unknown) => {
-          logger.error?.({ err: error }, 'shutdown failed', 'Shutdown');
+          logger.error({ err: error }, 'shutdown failed');
           process.exit(1);
         },
       );
