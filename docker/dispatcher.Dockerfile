@@ -20,9 +20,13 @@ RUN --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund
 
 # Sources (apps/, libs/, scripts/, tsconfig*.json ...) and compile to dist/.
+# /actuator/info shows GIT_COMMIT and the build time from dist/build-info.json
+# (.git is not in the build context): --build-arg GIT_COMMIT=$(git rev-parse HEAD).
+ARG GIT_COMMIT=""
 COPY . .
 RUN npm run build \
  && test -f dist/apps/dispatcher/src/main.js \
+ && node -e "require('fs').writeFileSync('dist/build-info.json', JSON.stringify({ commit: process.env.GIT_COMMIT || undefined, time: new Date().toISOString() }))" \
  && npm prune --omit=dev --no-audit --no-fund
 
 ############################ runtime ############################

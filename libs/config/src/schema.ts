@@ -129,6 +129,8 @@ export const configSchema = z
 
     /** Readiness fails when the file system holding DATA_DIR has less free space than this. */
     DISK_FREE_MIN_BYTES: int(256 * 1024 * 1024, 0),
+    /** Readiness needs a healthy model service per model; false for scale-to-zero GPU pools (the check then only reports). */
+    READINESS_REQUIRES_MODEL_SERVICES: flag(true),
     /** On SIGTERM: how long in-flight HTTP requests and running jobs get before they are handed back. */
     SHUTDOWN_GRACE_MS: int(20_000, 0),
     /** On SIGTERM: how long readiness reports DOWN before the server stops taking requests. */

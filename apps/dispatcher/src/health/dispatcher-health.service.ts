@@ -41,7 +41,7 @@ export class DispatcherHealth {
     const checks = [
       lifecycleIndicator(indicators),
       redisIndicator(indicators, redis),
-      modelServicesIndicator(indicators, config.MODELS, () => fleet.snapshot()),
+      modelServicesIndicator(indicators, config.MODELS, () => fleet.snapshot(), { required: config.READINESS_REQUIRES_MODEL_SERVICES }),
       resultStoreIndicator(indicators, results),
       diskIndicator(indicators, config.DATA_DIR, config.DISK_FREE_MIN_BYTES),
     ];

@@ -44,7 +44,10 @@ export class GatewayHealth {
     const checks = [
       lifecycleIndicator(indicators),
       redisIndicator(indicators, redis),
-      modelServicesIndicator(indicators, config.MODELS, () => this.fleet(), config.LEASE_TTL_MS * 3),
+      modelServicesIndicator(indicators, config.MODELS, () => this.fleet(), {
+        freshWithinMs: config.LEASE_TTL_MS * 3,
+        required: config.READINESS_REQUIRES_MODEL_SERVICES,
+      }),
       resultStoreIndicator(indicators, results),
       diskIndicator(indicators, config.DATA_DIR, config.DISK_FREE_MIN_BYTES),
     ];

@@ -32,19 +32,23 @@ export const redisIndicator = (health: HealthIndicatorService, redis: Redis, tim
   }
 };
 
-/** Every configured model has at least one model service that answers READY or BUSY with its breaker not open. */
+/**
+ * Every configured model has at least one model service that answers READY or BUSY with its breaker not
+ * open. With `required` false (GPU pools that scale to zero) a missing one is reported as degraded, not DOWN.
+ */
 export const modelServicesIndicator = (
   health: HealthIndicatorService,
   models: readonly string[],
   entries: () => Promise<readonly FleetEntry[]> | readonly FleetEntry[],
-  freshWithinMs?: number,
+  { freshWithinMs, required = true }: { freshWithinMs?: number; required?: boolean } = {},
 ): Indicator => async () => {
   const session = health.check('modelServices');
+  const missing = (data: Record<string, unknown>) => (required ? session.down(data) : session.degraded(data));
   try {
     const coverage = modelCoverage(models, await withTimeout(Promise.resolve(entries()), CHECK_TIMEOUT_MS, 'the fleet table'), Date.now(), freshWithinMs);
-    return coverage.ready ? session.up({ models: coverage.models }) : session.down({ models: coverage.models });
+    return coverage.ready ? session.up({ models: coverage.models }) : missing({ models: coverage.models });
   } catch (error) {
-    return session.down({ message: message(error) });
+    return missing({ message: message(error) });
   }
 };
 
