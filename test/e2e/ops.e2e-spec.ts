@@ -151,8 +151,17 @@ describe('operations: health, metrics, logs, admin views', () => {
       expect(service.map((line) => line.msg)).toEqual(expect.arrayContaining(['job accepted', 'job started', 'job completed']));
       expect(service.filter((line) => line.msg !== 'job forgotten').every((line) => line.request_id === requestId)).toBe(true);
 
-      const access = jsonLines(file('gateway')).find((line) => line.requestId === requestId && line.msg === 'request completed');
-      expect(access).toMatchObject({ method: 'POST', url: '/api/video/generate', statusCode: 202 });
+      // Access lines: 4xx at info, 2xx only at debug (status polls are the hottest path; metrics count them all).
+      const missing = await alice.request('GET', '/api/video/status/00000000-0000-0000-0000-000000000000', undefined, { 'x-request-id': 'ops-e2e-404' });
+      expect(missing.status).toBe(404);
+      const accessLine = () => jsonLines(file('gateway')).find((line) => line.requestId === 'ops-e2e-404' && line.msg === 'request completed');
+      expect(await waitFor('access line', async () => accessLine(), 10_000)).toMatchObject({
+        level: 'info',
+        method: 'GET',
+        url: '/api/video/status/00000000-0000-0000-0000-000000000000',
+        statusCode: 404,
+      });
+      expect(jsonLines(file('gateway')).some((line) => line.msg === 'request completed' && line.statusCode === 200)).toBe(false);
       for (const name of ['gateway', 'dispatcher']) {
         const text = readFileSync(file(name), 'utf8');
         expect(text).not.toContain(userToken);
