@@ -5,12 +5,13 @@ import fastifyMultipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { loadConfigOrExit } from '@app/config';
 import { installGracefulShutdown, installHttpObservability, requestIdServerOptions, useJsonLogger } from '@app/observability';
 import { installQueueBoard } from './admin/queue-board.js';
 import { AppModule } from './app.module.js';
 import { applyHardening } from './guards/hardening/hardening.js';
+import { buildOpenApiDocument } from './openapi/openapi-document.js';
 import { sendProblem } from './problem/problem.filter.js';
 
 const config = loadConfigOrExit();
@@ -29,15 +30,7 @@ await app.register(fastifyStatic, { root: resultsDir, serve: false });
 // multipart/form-data for image uploads; each route reads its parts with its own file-size limit.
 await app.register(fastifyMultipart, { limits: { fileSize: config.IMAGE_MAX_BYTES, files: 1, fields: 64, fieldSize: 64 * 1024, parts: 80 } });
 
-const document = SwaggerModule.createDocument(
-  app,
-  new DocumentBuilder()
-    .setTitle('Video generation gateway')
-    .setDescription('Text- and image-to-video on self-hosted GPU model services. Errors are RFC 9457 problem details.')
-    .setVersion(process.env.npm_package_version ?? '0.1.0')
-    .addBearerAuth()
-    .build(),
-);
+const document = buildOpenApiDocument(app, { version: process.env.npm_package_version ?? '0.1.0', serverUrl: config.PUBLIC_BASE_URL });
 SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 
 await installQueueBoard(app, config); // bull-board at /admin/queues, video:admin only

@@ -37,9 +37,12 @@ export function toOpenAiError(problem: ProblemBody): { status: number; body: Ope
 export class OpenAiErrorFilter implements ExceptionFilter {
   catch(error: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const { body, headers } = toProblem(error, request.url.split('?')[0] ?? request.url);
-    const answer = toOpenAiError(body);
-    void http.getResponse<FastifyReply>().status(answer.status).headers(headers).type('application/json').send(answer.body);
+    sendOpenAiError(http.getResponse<FastifyReply>(), error, http.getRequest<FastifyRequest>().url);
   }
+}
+
+export function sendOpenAiError(reply: FastifyReply, error: unknown, url: string): void {
+  const { body, headers } = toProblem(error, url.split('?')[0] ?? url);
+  const answer = toOpenAiError(body);
+  void reply.status(answer.status).headers(headers).type('application/json').send(answer.body);
 }

@@ -34,14 +34,6 @@ export function numberField(value: unknown): number | undefined {
   return Number.NaN;
 }
 
-/** A JSON boolean, or "true"/"false" from a form; NaN-like undefined handling as numberField. */
-export function booleanField(value: unknown): boolean | undefined | 'invalid' {
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'boolean') return value;
-  if (value === 'true' || value === 'false') return value === 'true';
-  return 'invalid';
-}
-
 export function unknownFieldProblems(input: Record<string, unknown>, known: ReadonlySet<string>): FieldProblem[] {
   return Object.keys(input)
     .filter((field) => !known.has(field))

@@ -3,7 +3,7 @@ import { TASK_STATUSES } from '@app/contracts';
 
 export class AdjustmentDto {
   @ApiProperty({ example: 'width' }) field!: string;
-  @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }], nullable: true }) from!: string | number | null;
+  @ApiProperty({ oneOf: [{ type: 'string', nullable: true }, { type: 'number' }], description: 'The requested value (null when there was none)' }) from!: string | number | null;
   @ApiProperty({ oneOf: [{ type: 'string' }, { type: 'number' }] }) to!: string | number;
   @ApiProperty({ example: '576x1008x49 does not fit 16 GB; reduced to 384x672' }) reason!: string;
 }
