@@ -5,6 +5,7 @@
 # and FUZZ_MAX_SECONDS of fuzzing (default 120), so the whole check takes about 2.5 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+ROOT=$(pwd)
 
 SCHEMATHESIS_VERSION=4.32.5
 VENV=.cache/schemathesis-venv
@@ -45,7 +46,8 @@ read -r base_url token _admin_token log_dir <"$work/ready"
 say "stack up at $base_url; fuzzing $base_url/docs-json (max $MAX_EXAMPLES examples per operation, $MAX_SECONDS s)"
 
 status=0
-"$VENV/bin/schemathesis" run "$base_url/docs-json" \
+# Run from the scratch directory: schemathesis keeps its example database in ./.schemathesis.
+(cd "$work" && "$ROOT/$VENV/bin/schemathesis" run "$base_url/docs-json" \
   --url "$base_url" \
   --header "Authorization: Bearer $token" \
   --checks not_a_server_error \
@@ -57,7 +59,7 @@ status=0
   --request-timeout 10 \
   --suppress-health-check all \
   --warnings off \
-  --no-color || status=$?
+  --no-color) || status=$?
 
 if [ "$status" -ne 0 ]; then
   say "schemathesis found server errors (exit $status); what the gateway logged about them:"

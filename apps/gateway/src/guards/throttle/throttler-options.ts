@@ -10,13 +10,20 @@ import type { RedisThrottlerStorage } from './redis-throttler.storage.js';
 import { trackerOf } from './tracker.js';
 
 const reflector = new Reflector();
+/** Route metadata does not change: read it once per handler (the throttler asks several times a request). */
+const budgets = new WeakMap<object, RateLimitClass | null>();
 
 /** The budget a route spends, or undefined for a public route that did not ask for one. */
 export function rateLimitClassOf(context: ExecutionContext): RateLimitClass | undefined {
-  const targets = [context.getHandler(), context.getClass()];
-  const declared = reflector.getAllAndOverride<RateLimitClass | undefined>(RATE_LIMIT_CLASS, targets);
-  if (declared) return declared;
-  return reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ? undefined : 'default';
+  const handler = context.getHandler();
+  let budget = budgets.get(handler);
+  if (budget === undefined) {
+    const targets = [handler, context.getClass()];
+    const declared = reflector.getAllAndOverride<RateLimitClass | undefined>(RATE_LIMIT_CLASS, targets);
+    budget = declared ?? (reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets) ? null : 'default');
+    budgets.set(handler, budget);
+  }
+  return budget ?? undefined;
 }
 
 /**
