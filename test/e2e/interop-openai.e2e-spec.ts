@@ -55,6 +55,22 @@ describe('OpenAI Videos API through the official openai package', () => {
     expect((await native.request('GET', `/api/video/status/${created.id}`)).status).toBe(404);
   });
 
+  it('deletes a video shared with a cache hit without taking it from the other task', async () => {
+    const params = { prompt: 'a shared lighthouse', size: '256x256', seconds: '1', num_inference_steps: 2, seed: 21 } as unknown as CreateParams;
+    const first = await client.videos.create(params);
+    await waitUntilDone(first.id);
+    const hit = await client.videos.create(params); // same seeded request: answered from the result cache
+    expect(hit.status).toBe('completed');
+    expect(await client.videos.delete(first.id)).toMatchObject({ deleted: true });
+    const content = await client.videos.downloadContent(hit.id);
+    expect(content.status).toBe(200);
+    expect((await content.arrayBuffer()).byteLength).toBeGreaterThan(0);
+    expect(await client.videos.delete(hit.id)).toMatchObject({ deleted: true });
+    // The last task showing it is gone, and so is the cache entry: the same request renders again.
+    const again = await client.videos.create(params);
+    expect(again.status).toBe('queued');
+  });
+
   it('makes an image-to-video task from an input_reference file', async () => {
     const image = await toFile(makePng(320, 240), 'first-frame.png', { type: 'image/png' });
     const created = await client.videos.create({ prompt: 'the frame comes alive', size: '256x256', seconds: '1', input_reference: image, num_inference_steps: 2 } as unknown as CreateParams);

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { VideoModule } from '../video/video.module.js';
 import { OpenAiVideosController } from './openai/openai-videos.controller.js';
 import { OpenSoraController } from './opensora/opensora.controller.js';
-import { ResultFiles } from './shared/result-file.js';
 import { TaskPages } from './shared/task-pages.js';
 import { TaskRemoval } from './shared/task-removal.js';
 import { WanController } from './wan/wan.controller.js';
@@ -15,6 +14,6 @@ import { WanController } from './wan/wan.controller.js';
 @Module({
   imports: [VideoModule],
   controllers: [OpenAiVideosController, OpenSoraController, WanController],
-  providers: [ResultFiles, TaskPages, TaskRemoval],
+  providers: [TaskPages, TaskRemoval],
 })
 export class InteropModule {}

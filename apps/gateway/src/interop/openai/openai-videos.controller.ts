@@ -17,13 +17,15 @@ import { TERMINAL_STATUSES } from '@app/contracts';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator.js';
 import type { Principal } from '../../auth/principal.js';
 import { RateLimit } from '../../guards/throttle/rate-limit.decorator.js';
+import { ResultDelivery } from '../../results/result-delivery.js';
+import { ResultSubmission } from '../../results/result-submission.js';
+import { submitPreferences } from '../../results/submit-preferences.js';
 import { ProblemException, validationProblem } from '../../problem/problem.js';
 import { ImageInputService } from '../../video/image-input.js';
 import { readForm } from '../../video/multipart-form.js';
 import { TaskIdPipe } from '../../video/task-id.pipe.js';
 import { VideoService } from '../../video/video.service.js';
 import { inForeignTerms } from '../shared/foreign-fields.js';
-import { ResultFiles } from '../shared/result-file.js';
 import { TaskRemoval } from '../shared/task-removal.js';
 import { TaskPages } from '../shared/task-pages.js';
 import {
@@ -54,8 +56,9 @@ export class OpenAiVideosController {
     private readonly videos: VideoService,
     private readonly images: ImageInputService,
     private readonly pages: TaskPages,
-    private readonly results: ResultFiles,
+    private readonly results: ResultDelivery,
     private readonly removal: TaskRemoval,
+    private readonly submissions: ResultSubmission,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.enabledModels = config.MODELS;
@@ -89,7 +92,7 @@ export class OpenAiVideosController {
     const image = reference
       ? await (reference.kind === 'file' ? this.images.fromBytes(reference.bytes, reference.field) : this.images.fromUrl(reference.url, reference.field)).resolve()
       : undefined;
-    const view = await this.videos.submitParsed(principal, parsed, { image });
+    const view = await this.videos.submitParsed(principal, parsed, { image, results: submitPreferences(request.headers) });
     return toOpenAiVideo(await this.videos.findOwned(principal, view.taskId));
   }
 
@@ -106,7 +109,7 @@ export class OpenAiVideosController {
     if (Array.isArray(parsed)) throw validationProblem(parsed);
     const page = await this.pages.page(principal.owner, parsed);
     if (!page) throw validationProblem([{ field: 'after', message: `${parsed.after} is not one of your videos` }]);
-    const data = page.tasks.map(toOpenAiVideo);
+    const data = (await Promise.all(page.tasks.map((task) => this.submissions.resolve(task)))).map(toOpenAiVideo);
     return { object: 'list', data, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null, has_more: page.hasMore };
   }
 
@@ -150,11 +153,12 @@ export class OpenAiVideosController {
     @CurrentPrincipal() principal: Principal,
     @Param('videoId', TaskIdPipe) videoId: string,
     @Query('variant') variant: unknown,
+    @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
     if (variant !== undefined && variant !== 'video') {
       throw validationProblem([{ field: 'variant', message: 'only the video variant is kept here', allowed: 'video' }]);
     }
-    await this.results.send(reply, await this.videos.findOwned(principal, videoId), `${videoId}.mp4`);
+    await this.results.send(request, reply, await this.videos.findOwned(principal, videoId));
   }
 }

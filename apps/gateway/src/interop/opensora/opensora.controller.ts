@@ -1,19 +1,21 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { OPENSORA_2_0 } from '@app/policies';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator.js';
 import type { Principal } from '../../auth/principal.js';
 import { Public } from '../../auth/public.decorator.js';
 import { RateLimit } from '../../guards/throttle/rate-limit.decorator.js';
+import { ResultDelivery } from '../../results/result-delivery.js';
+import { submitPreferences } from '../../results/submit-preferences.js';
 import { validationProblem } from '../../problem/problem.js';
 import { ProblemDto } from '../../video/dto/task-status.dto.js';
 import { ImageInputService } from '../../video/image-input.js';
 import { TaskIdPipe } from '../../video/task-id.pipe.js';
 import { VideoService } from '../../video/video.service.js';
 import { inForeignTerms } from '../shared/foreign-fields.js';
-import { ResultFiles } from '../shared/result-file.js';
 import { servedModel } from '../shared/served-model.js';
 import { OpenSoraGenerateDto, OpenSoraHealthDto, OpenSoraJobDto, OpenSoraSubmittedDto } from './dto/opensora.dto.js';
 import { toOpenSoraJob, translateOpenSoraGenerate, type OpenSoraJob } from './opensora-request.js';
@@ -33,7 +35,7 @@ export class OpenSoraController {
   constructor(
     private readonly videos: VideoService,
     private readonly images: ImageInputService,
-    private readonly results: ResultFiles,
+    private readonly results: ResultDelivery,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.baseUrl = config.PUBLIC_BASE_URL?.replace(/\/$/, '') ?? '';
@@ -54,13 +56,13 @@ export class OpenSoraController {
   @ApiBody({ type: OpenSoraGenerateDto })
   @ApiAcceptedResponse({ type: OpenSoraSubmittedDto })
   @ApiResponse({ status: 422, description: 'A field is out of range; `errors` names it', type: ProblemDto })
-  async generate(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<OpenSoraSubmittedDto> {
+  async generate(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Headers() headers: IncomingHttpHeaders): Promise<OpenSoraSubmittedDto> {
     const profile = servedModel(this.config.MODELS, [OPENSORA_2_0.id], 'Open-Sora');
     const create = translateOpenSoraGenerate(body, profile);
     if (Array.isArray(create)) throw validationProblem(create);
     const parsed = inForeignTerms(create.names, () => this.videos.parse(create.body, create.mode, 'image_url'));
     const image = create.image?.kind === 'url' ? await this.images.fromUrl(create.image.url, create.image.field).resolve() : undefined;
-    const view = await this.videos.submitParsed(principal, parsed, { image, extra: create.extra });
+    const view = await this.videos.submitParsed(principal, parsed, { image, extra: create.extra, results: submitPreferences(headers) });
     return { job_id: view.taskId, message: '任务已提交' };
   }
 
@@ -81,7 +83,12 @@ export class OpenSoraController {
   @ApiResponse({ status: 404, description: 'No such job, or not yours', type: ProblemDto })
   @ApiResponse({ status: 409, description: 'The job has not completed', type: ProblemDto })
   @ApiResponse({ status: 410, description: 'The video has expired', type: ProblemDto })
-  async video(@CurrentPrincipal() principal: Principal, @Param('jobId', TaskIdPipe) jobId: string, @Res() reply: FastifyReply): Promise<void> {
-    await this.results.send(reply, await this.videos.findOwned(principal, jobId), `${jobId}.mp4`);
+  async video(
+    @CurrentPrincipal() principal: Principal,
+    @Param('jobId', TaskIdPipe) jobId: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await this.results.send(request, reply, await this.videos.findOwned(principal, jobId));
   }
 }

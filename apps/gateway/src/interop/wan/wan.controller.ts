@@ -1,18 +1,20 @@
-import { Body, Controller, Get, HttpCode, Inject, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { TASK_ID_PATTERN } from '@app/contracts';
 import { CurrentPrincipal } from '../../auth/current-principal.decorator.js';
 import type { Principal } from '../../auth/principal.js';
 import { Public } from '../../auth/public.decorator.js';
 import { RateLimit } from '../../guards/throttle/rate-limit.decorator.js';
+import { ResultDelivery } from '../../results/result-delivery.js';
+import { submitPreferences } from '../../results/submit-preferences.js';
 import { notFoundProblem, validationProblem } from '../../problem/problem.js';
 import { ProblemDto } from '../../video/dto/task-status.dto.js';
 import { ImageInputService } from '../../video/image-input.js';
 import { VideoService } from '../../video/video.service.js';
 import { inForeignTerms } from '../shared/foreign-fields.js';
-import { ResultFiles } from '../shared/result-file.js';
 import { servedModel } from '../shared/served-model.js';
 import { WanCancelledDto, WanHealthDto, WanRequestIdDto, WanStatusDto, WanSubmitDto, WanSubmittedDto } from './dto/wan.dto.js';
 import { readRequestId, toWanStatus, translateWanSubmit, WAN_MODELS, type WanTaskStatus } from './wan-request.js';
@@ -32,7 +34,7 @@ export class WanController {
   constructor(
     private readonly videos: VideoService,
     private readonly images: ImageInputService,
-    private readonly results: ResultFiles,
+    private readonly results: ResultDelivery,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.baseUrl = config.PUBLIC_BASE_URL?.replace(/\/$/, '') ?? '';
@@ -53,13 +55,13 @@ export class WanController {
   @ApiBody({ type: WanSubmitDto })
   @ApiAcceptedResponse({ type: WanSubmittedDto })
   @ApiResponse({ status: 422, description: 'A field is out of range; `errors` names it', type: ProblemDto })
-  async submit(@CurrentPrincipal() principal: Principal, @Body() body: unknown): Promise<WanSubmittedDto> {
+  async submit(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Headers() headers: IncomingHttpHeaders): Promise<WanSubmittedDto> {
     const profile = servedModel(this.config.MODELS, WAN_MODELS, 'Wan2.1 image-to-video');
     const create = translateWanSubmit(body, profile);
     if (Array.isArray(create)) throw validationProblem(create);
     const parsed = inForeignTerms(create.names, () => this.videos.parse(create.body, create.mode, 'image_url'));
     const image = create.image?.kind === 'url' ? await this.images.fromUrl(create.image.url, create.image.field).resolve() : undefined;
-    const view = await this.videos.submitParsed(principal, parsed, { image, ...(create.extra ? { extra: create.extra } : {}) });
+    const view = await this.videos.submitParsed(principal, parsed, { image, ...(create.extra ? { extra: create.extra } : {}), results: submitPreferences(headers) });
     return { requestId: view.taskId };
   }
 
@@ -98,9 +100,9 @@ export class WanController {
   @ApiOkResponse({ description: 'The video', content: { 'video/mp4': { schema: { type: 'string', format: 'binary' } } } })
   @ApiResponse({ status: 404, description: 'No such task, or not yours', type: ProblemDto })
   @ApiResponse({ status: 409, description: 'The task has not succeeded', type: ProblemDto })
-  async video(@CurrentPrincipal() principal: Principal, @Param('file') file: string, @Res() reply: FastifyReply): Promise<void> {
+  async video(@CurrentPrincipal() principal: Principal, @Param('file') file: string, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const id = file.replace(/\.mp4$/, '');
     if (!TASK_ID_PATTERN.test(id)) throw notFoundProblem(`video ${file}`);
-    await this.results.send(reply, await this.videos.findOwned(principal, id), `${id}.mp4`);
+    await this.results.send(request, reply, await this.videos.findOwned(principal, id));
   }
 }
