@@ -33,6 +33,8 @@ type AdmitCommand = (...args: Array<string | number>) => Promise<[number, number
  */
 export class AdmissionGate {
   private readonly admitCommand: AdmitCommand;
+  /** Reservations to release, sent as one ZREM per event-loop turn (under load, one for many submits). */
+  private releases: string[] = [];
 
   constructor(
     private readonly redis: Redis,
@@ -80,12 +82,20 @@ export class AdmissionGate {
       );
     }
     return {
-      enqueued: () => {
-        this.redis.zrem(RESERVATIONS_KEY, taskId).catch((error: unknown) => this.onReleaseError(error, taskId));
-      },
+      enqueued: () => this.release(taskId),
       abandon: async () => {
         await this.redis.multi().zrem(RESERVATIONS_KEY, taskId).srem(unfinishedTasksKey(owner), taskId).exec();
       },
     };
+  }
+
+  private release(taskId: string): void {
+    this.releases.push(taskId);
+    if (this.releases.length > 1) return;
+    setImmediate(() => {
+      const ids = this.releases;
+      this.releases = [];
+      this.redis.zrem(RESERVATIONS_KEY, ...ids).catch((error: unknown) => this.onReleaseError(error, ids.join(',')));
+    });
   }
 }
