@@ -27,7 +27,21 @@ export class FleetAdminController {
   @Get('fleet')
   @Roles(ADMIN_ROLE)
   @ApiOperation({ summary: 'The fleet table: every model service with its state, model, VRAM, breaker, lease and running task' })
-  @ApiOkResponse({ description: '{"services":[…],"models":{…}}' })
+  @ApiOkResponse({
+    description: '{"services":[…],"models":{…}}',
+    schema: {
+      type: 'object',
+      required: ['services', 'models'],
+      properties: {
+        services: { type: 'array', description: 'One row per model service, as its dispatcher last published it', items: { type: 'object', additionalProperties: true } },
+        models: {
+          type: 'object',
+          description: 'Healthy and known services per configured model',
+          additionalProperties: { type: 'object', properties: { healthy: { type: 'integer' }, total: { type: 'integer' } } },
+        },
+      },
+    },
+  })
   @ApiResponse({ status: 403, description: 'Needs the role video:admin' })
   async fleet(): Promise<FleetTable> {
     const services = parseFleetHash(await this.redis.hgetall(FLEET_SNAPSHOT_KEY));

@@ -39,7 +39,8 @@ export function buildOpenApiDocument(app: INestApplication, options: OpenApiOpti
   for (const pathItem of Object.values(document.paths)) {
     for (const operation of Object.values(pathItem)) {
       if (typeof operation !== 'object' || operation === null || !('operationId' in operation)) continue;
-      if (publicOperations.has(operation.operationId as string)) operation.security = [];
+      // A handler on several paths gets ids like MetricsController_metrics[1].
+      if (publicOperations.has(String(operation.operationId).replace(/\[\d+\]$/, ''))) operation.security = [];
     }
   }
   return document;

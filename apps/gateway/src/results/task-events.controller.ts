@@ -32,7 +32,7 @@ export class TaskEventsController {
   @Get(':taskId/events')
   @ApiOperation({ summary: 'Server-Sent Events: the task status on every change (queue position, progress), ending after the final state' })
   @ApiProduces('text/event-stream')
-  @ApiResponse({ status: 200, description: '`data:` lines, each the JSON of GET /api/video/status/{taskId}' })
+  @ApiResponse({ status: 200, description: '`data:` lines, each the JSON of GET /api/video/status/{taskId}', content: { 'text/event-stream': { schema: { type: 'string' } } } })
   @ApiResponse({ status: 404, description: 'No such task, or not yours', type: ProblemDto })
   async events(@CurrentPrincipal() principal: Principal, @Param('taskId', TaskIdPipe) taskId: string, @Res() reply: FastifyReply): Promise<void> {
     let view = await this.videos.status(principal, taskId); // a 404 is still an ordinary problem+json answer
