@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { Redis } from 'ioredis';
 import { ImageServer } from '../clients/fixtures.js';
 import { Api } from '../support/api.js';
 import { probeVideo } from '../support/media.js';
@@ -184,11 +185,16 @@ describe('compatibility APIs of the seed systems (Open-Sora, Wan2.1)', () => {
     });
 
     it('shows the queue position while InQueue, and cancels (then 409 on a finished task)', async () => {
-      const request = { prompt: 'a long queue of swans', image_url: `${images.origin}/1280/720`, num_frames: 25, infer_steps: 100, image_size: '720*1280' };
+      const request = { prompt: 'a long queue of swans', image_url: `${images.origin}/1280/720`, num_frames: 25, infer_steps: 100, image_size: '720*1280', sample_shift: 4, ulysses_size: 2 };
       // Different prompts: identical requests would share one GPU job (coalescing).
       const first = (await (await post('/video/submit', request)).json()) as { requestId: string };
       const second = (await (await post('/video/submit', { ...request, prompt: 'a longer queue of swans' })).json()) as { requestId: string };
       await native.waitForStatus(first.requestId, 'PROCESSING');
+      // The options travel with the job to the model service (GenerateJobData.extra → the request's `extra`).
+      const redis = new Redis(stack.redisUrl);
+      const job = JSON.parse((await redis.hget(`bull:video.wan2.1-i2v-14b-720p:${first.requestId}`, 'data')) ?? '{}') as { extra?: unknown };
+      redis.disconnect();
+      expect(job.extra).toEqual({ sample_shift: 4, ulysses_size: 2 });
       const queued = (await (await post('/video/status', { requestId: second.requestId })).json()) as Record<string, unknown>;
       expect(queued).toMatchObject({ status: 'InQueue', queue_position: 1, results: null, progress: 0 });
 
