@@ -13,14 +13,12 @@ export const RESULT_INDEX_KEY = `${KEY_PREFIX}results`;
 /** Tasks that show a stored result (its own task, cache hits, coalesced followers). */
 export const resultRefsKey = (resultKey: string): string => `${KEY_PREFIX}result:${resultKey}:tasks`;
 
-/** What a finished render leaves in the result cache, so a hit can answer without the GPU. */
+/** What a finished render leaves in the result cache (the task fields a hit takes over), so a hit needs no GPU. */
 export interface ResultCacheEntry {
   resultKey: string;
   resultBytes: number;
-  model: string;
   effective?: EffectiveParams;
   adjustments: Adjustment[];
-  renderedAt: string;
 }
 
 /** Webhook deliveries: one Bull queue, processed by the gateways. */

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { CANCEL_CHANNEL, imageKey, TERMINAL_STATUSES, type TaskRecord } from '@app/contracts';
 import { AllowList, assertPublicUrl, OutboundError } from '@app/outbound';
+import { cacheRequests, coalescedRequests } from '@app/observability';
 import { Coalescer, presentTask, RESULT_STORE, ResultCache, ResultIndex, ResultLifecycle, type ResultStore } from '@app/storage';
 import { REDIS, TaskStore } from '@app/tasks';
 import type { Principal } from '../auth/principal.js';
@@ -86,26 +87,23 @@ export class ResultSubmission {
     if (cacheable) task.cacheable = true;
     if (!cacheable) return null;
 
-    const entry = await this.cache.get(task.requestKey);
-    if (!entry || entry.model !== task.model) return null;
-    if (!(await this.store.exists(entry.resultKey))) {
-      await this.index.expire(entry.resultKey); // the file went behind our back: a miss, and the render's tasks expire
+    const { requestKey, cacheable: _rendersNothing, ...rest } = task;
+    const hit: TaskRecord = { ...rest, status: 'COMPLETED', progress: 1, startTime: task.createTime, finishTime: task.createTime, cached: true };
+    const entry = await this.cache.answer(requestKey, hit); // one round trip: entry read, task written and indexed
+    if (!entry) {
+      cacheRequests.labels('miss').inc();
       return null;
     }
-    const { requestKey: _leadsNothing, cacheable: _rendersNothing, ...rest } = task;
-    const hit: TaskRecord = {
-      ...rest,
-      status: 'COMPLETED',
-      progress: 1,
-      startTime: task.createTime,
-      finishTime: task.createTime,
-      cached: true,
-      resultKey: entry.resultKey,
-      resultBytes: entry.resultBytes,
-      adjustments: entry.adjustments,
-      ...(entry.effective ? { effective: entry.effective } : {}),
-    };
-    await Promise.all([this.tasks.create(hit), this.lifecycle.completedFromCache(hit)]);
+    if (!(await this.store.exists(entry.resultKey))) {
+      cacheRequests.labels('miss').inc();
+      // The file went behind our back: a miss. The render's tasks expire, and this one is made afresh.
+      await this.index.expire(entry.resultKey);
+      await this.tasks.remove(hit);
+      return null;
+    }
+    Object.assign(hit, entry);
+    if (hit.callbackUrl) await this.lifecycle.completedFromCache(hit);
+    cacheRequests.labels('hit').inc();
     return this.view(hit);
   }
 
@@ -114,6 +112,7 @@ export class ResultSubmission {
     if (!task.requestKey || !this.config.COALESCE_ENABLED) return null;
     const leaderId = await this.coalescer.join(task.requestKey, task.taskId);
     if (leaderId === null) return null;
+    coalescedRequests.labels(task.model).inc();
     const follower: TaskRecord = { ...task, leaderId };
     return this.view(presentTask(follower, await this.tasks.get(leaderId)));
   }

@@ -19,8 +19,7 @@ redis.call('DEL', KEYS[1])
 redis.call('ZREM', KEYS[2], ARGV[1])
 local requestKey = redis.call('HGET', ARGV[2] .. ARGV[1], 'requestKey')
 if requestKey then
-  local entry = redis.call('GET', ARGV[4] .. requestKey)
-  if entry and string.find(entry, '"resultKey":"' .. ARGV[1] .. '"', 1, true) then redis.call('DEL', ARGV[4] .. requestKey) end
+  if redis.call('HGET', ARGV[4] .. requestKey, 'resultKey') == ARGV[1] then redis.call('DEL', ARGV[4] .. requestKey) end
 end
 return #members`;
 

@@ -41,9 +41,8 @@ export class ResultLifecycle {
     }
   }
 
-  /** A task created COMPLETED from the cache never transitions: its bookkeeping runs here. */
+  /** A task created COMPLETED from the cache (ResultCache.answer indexed it) never transitions: its webhook goes here. */
   async completedFromCache(task: TaskRecord): Promise<void> {
-    await this.index.addReference(resultKeyOf(task), task.taskId);
     if (task.callbackUrl) await this.notify(task, 'COMPLETED');
   }
 
@@ -68,14 +67,7 @@ export class ResultLifecycle {
       rendered ? this.index.track(key, Date.now()) : undefined,
       this.index.addReference(key, task.taskId),
       rendered && task.cacheable && task.requestKey && !task.leaderId
-        ? this.cache.put(task.requestKey, {
-            resultKey: key,
-            resultBytes: task.resultBytes ?? 0,
-            model: task.model,
-            effective: task.effective,
-            adjustments: task.adjustments,
-            renderedAt: task.finishTime ?? new Date().toISOString(),
-          })
+        ? this.cache.put(task.requestKey, { resultKey: key, resultBytes: task.resultBytes ?? 0, effective: task.effective, adjustments: task.adjustments })
         : undefined,
     ]);
   }
