@@ -1,5 +1,5 @@
 import { Controller, Delete, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiConsumes, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/current-principal.decorator.js';
 import type { Principal } from '../auth/principal.js';
@@ -31,7 +31,9 @@ export class VideoController {
   @ApiOperation({ summary: 'Queue a text-to-video generation, or image-to-video with `imageUrl` (JSON) or an `image` file (multipart/form-data)' })
   @ApiConsumes('application/json', 'multipart/form-data')
   @ApiBody({ type: GenerateVideoDto })
-  @ApiAcceptedResponse({ type: TaskStatusDto })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Same key, principal and request within 24 h: the first response again, nothing new created; another request with the key: 422' })
+  @ApiHeader({ name: 'Cache-Control', required: false, description: '`no-cache`: render anew (no result cache, no sharing of an identical job in flight)' })
+  @ApiAcceptedResponse({ type: TaskStatusDto, description: 'Queued; or COMPLETED at once with `cached: true` when the result cache answered (seeded requests)' })
   @ApiResponse({ status: 422, description: 'A field is out of range; `errors` names it and what is allowed', type: ProblemDto })
   async generate(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<TaskView> {
     const { body, image } = await this.images.readNativeSubmission(request);

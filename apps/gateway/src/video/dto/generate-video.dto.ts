@@ -44,4 +44,14 @@ export class GenerateVideoDto {
 
   @ApiPropertyOptional({ description: 'Image-to-video with multipart/form-data: the first frame as a file part (instead of imageUrl); the other fields are form fields', type: 'string', format: 'binary' })
   image?: unknown;
+
+  @ApiPropertyOptional({
+    description: 'Webhook: the final status (COMPLETED, FAILED, CANCELLED) is POSTed here with Standard Webhooks signature headers, retried with backoff. Must be a public http(s) URL (SSRF guard; WEBHOOK_ALLOWED_HOSTS for exceptions)',
+    format: 'uri',
+    example: 'https://example.com/hooks/video',
+  })
+  callbackUrl?: string;
+
+  @ApiPropertyOptional({ description: 'false: render anew, neither answered from the result cache nor sharing an identical job in flight (same as Cache-Control: no-cache)', default: true })
+  cache?: boolean;
 }

@@ -36,6 +36,13 @@ export class EffectiveParamsDto {
   @ApiProperty({ example: 'model_cpu_offload_and_qfloat8' }) memoryMode!: string;
 }
 
+export class WebhookDeliveryDto {
+  @ApiProperty({ description: 'Delivery attempts so far' }) attempts!: number;
+  @ApiProperty({ nullable: true, type: Number, description: 'HTTP status of the last answer' }) lastStatus!: number | null;
+  @ApiProperty({ nullable: true, type: String }) lastError!: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) deliveredAt!: string | null;
+}
+
 export class TaskStatusDto {
   @ApiProperty({ format: 'uuid' }) taskId!: string;
   @ApiProperty({ enum: TASK_STATUSES }) status!: string;
@@ -55,6 +62,9 @@ export class TaskStatusDto {
   @ApiProperty({ type: TaskErrorDto, nullable: true }) error!: TaskErrorDto | null;
   @ApiProperty() cancelRequested!: boolean;
   @ApiProperty() attempts!: number;
+  @ApiProperty({ description: 'Answered from the result cache: no GPU was used' }) cached!: boolean;
+  @ApiProperty({ nullable: true, type: String, description: 'Signed link to the video that plays without a token until it expires (COMPLETED only)' }) shareUrl!: string | null;
+  @ApiProperty({ type: WebhookDeliveryDto, nullable: true, description: 'Delivery of the callbackUrl webhook, when one was asked for' }) webhook!: WebhookDeliveryDto | null;
 }
 
 export class ProblemDto {
