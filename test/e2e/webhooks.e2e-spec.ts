@@ -7,6 +7,7 @@ import { TestStack, tokenFor } from '../support/stack.js';
 
 const SECRET = `whsec_${randomBytes(24).toString('base64')}`;
 const TINY = { width: 256, height: 256, numFrames: 3, numInferenceSteps: 2 };
+const FAILING_MODEL = 'wan2.1-t2v-1.3b';
 
 interface Delivery {
   path: string;
@@ -70,9 +71,12 @@ describe('webhooks: signed, retried, visible in the status', () => {
       WEBHOOK_SECRET: SECRET,
       WEBHOOK_ALLOWED_HOSTS: `127.0.0.1:${receiver.port}`,
       WEBHOOK_BACKOFF_MS: '200',
+      MODELS: `easyanimate-v5.1-12b,${FAILING_MODEL}`,
+      JOB_ATTEMPTS: '1',
       LOG_LEVEL: 'warn',
     });
-    await stack.start([{ stepDelayMs: 30 }]);
+    // A second model whose only service fails every job, for the FAILED event.
+    await stack.start([{ stepDelayMs: 30 }, { model: FAILING_MODEL, stepDelayMs: 10, env: { FAIL_MODE: 'always' } }]);
     alice = new Api(stack.baseUrl, tokenFor('alice'));
   });
   afterAll(async () => {
@@ -118,6 +122,13 @@ describe('webhooks: signed, retried, visible in the status', () => {
     expect(hit).toMatchObject({ status: 'COMPLETED', cached: true });
     const [cached] = await waitFor('the cache-hit webhook', async () => receiver.to('/cached').length > 0 && receiver.to('/cached'), 15_000);
     expect(verify(cached!)).toMatchObject({ type: 'video.completed', data: { taskId: hit.taskId, cached: true } });
+  });
+
+  it('reports a failure', async () => {
+    const { taskId } = await alice.submit({ model: FAILING_MODEL, prompt: 'this fails', width: 832, height: 480, numFrames: 5, numInferenceSteps: 2, callbackUrl: receiver.url('/failed') });
+    await alice.waitForStatus(taskId, 'FAILED');
+    const [failed] = await waitFor('the failure webhook', async () => receiver.to('/failed').length > 0 && receiver.to('/failed'), 15_000);
+    expect(verify(failed!)).toMatchObject({ type: 'video.failed', data: { taskId, status: 'FAILED', error: { code: 'backend_error' } } });
   });
 
   it('refuses a callbackUrl outside the allow-list with 422 naming callbackUrl', async () => {
