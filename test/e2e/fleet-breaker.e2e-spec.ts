@@ -41,7 +41,7 @@ describe('fleet breakers and retries', () => {
     records = new TaskRecords(stack.redisUrl);
   });
   afterAll(async () => {
-    records.close();
+    records?.close();
     await stack.stop();
   });
 

@@ -23,7 +23,7 @@ describe('fleet failover: a model service killed mid-job', () => {
     records = new TaskRecords(stack.redisUrl);
   });
   afterAll(async () => {
-    records.close();
+    records?.close();
     await stack.stop();
   });
 

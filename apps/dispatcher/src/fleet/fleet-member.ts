@@ -29,6 +29,8 @@ export class FleetMember {
   lastFinishedAt = 0;
   jobsRun = 0;
   polling = false;
+  /** Left the fleet (its DNS record went away): takes no more jobs while its worker closes. */
+  retired = false;
 
   constructor(
     readonly url: string,
@@ -72,7 +74,7 @@ export class FleetMember {
    * finished (a stale answer), or an orphan to re-attach. A job driven here from another worker keeps it closed.
    */
   get canTakeJobs(): boolean {
-    if (this.reach !== 'UP' || !this.leaseHeld || this.breaker.opened || !this.health) return false;
+    if (this.retired || this.reach !== 'UP' || !this.leaseHeld || this.breaker.opened || !this.health) return false;
     if (this.currentTaskId !== null && this.currentTaskId !== this.workerTaskId) return false;
     const { status, current_job: busyWith } = this.health;
     if (status === 'READY') return true;

@@ -77,10 +77,11 @@ export class FleetService implements OnModuleInit, BeforeApplicationShutdown, Fl
     return this.members.get(url);
   }
 
-  hasAlternative(model: string, excluded: readonly string[]): boolean {
+  hasAlternative(model: string, excluded: readonly string[], idle = false): boolean {
     for (const member of this.members.values()) {
       if (member.model !== model || excluded.includes(member.url) || !member.serving) continue;
       if (member.leaseHeld && member.breaker.opened) continue;
+      if (idle && (member.health?.status !== 'READY' || member.currentTaskId !== null || member.workerTaskId !== null)) continue;
       return true;
     }
     return false;
@@ -126,9 +127,12 @@ export class FleetService implements OnModuleInit, BeforeApplicationShutdown, Fl
   private async remove(url: string): Promise<void> {
     const member = this.members.get(url);
     if (!member || member.currentTaskId || member.workerTaskId) return; // keep driving a running job; removed on a later pass
-    this.members.delete(url);
-    await this.workers.get(url)?.close();
+    member.retired = true; // a job its worker fetches meanwhile goes back to the queue
+    const worker = this.workers.get(url);
     this.workers.delete(url);
+    await worker?.setAvailable(false);
+    await worker?.close();
+    this.members.delete(url);
     await this.leases.release(url);
     await this.redis.hdel(FLEET_SNAPSHOT_KEY, url);
     this.logger.log({ service: url }, 'model service removed');

@@ -11,8 +11,8 @@ import type { FleetMember } from './fleet-member.js';
 /** What a worker needs to know about the rest of the fleet. */
 export interface FleetView {
   member(url: string): FleetMember | undefined;
-  /** Another service of `model`, not in `excluded`, answers and is not cut off by its breaker. */
-  hasAlternative(model: string, excluded: readonly string[]): boolean;
+  /** Another service of `model`, not in `excluded`, answers and is not cut off by its breaker; with `idle`, is idle too. */
+  hasAlternative(model: string, excluded: readonly string[], idle?: boolean): boolean;
   /** The member's state changed (a job started or ended): pause or resume its worker now. */
   changed(member: FleetMember): void;
 }
@@ -86,8 +86,9 @@ export class ServiceWorker {
       await this.queue.close();
       return;
     }
+    const taskId = this.member.workerTaskId;
     this.handedBack = (await closeWithGrace(this.queue, graceMs)) === 'handed-back';
-    if (this.handedBack) this.logger.warn({ taskId: this.member.workerTaskId }, 'shutting down: running job handed back for another dispatcher to re-attach');
+    if (this.handedBack && taskId) this.logger.warn({ taskId }, 'shutting down: running job handed back for another dispatcher to re-attach');
   }
 
   private async handle(job: Job<GenerateJobData>): Promise<void> {
@@ -128,11 +129,14 @@ export class ServiceWorker {
   private async facts(job: Job<GenerateJobData>, task: TaskRecord) {
     const excluded = job.data.excludedServices ?? [];
     const here = this.member.url;
+    const busyWithOrphan = this.member.orphanTaskId !== null && this.member.orphanTaskId !== task.taskId && this.member.isBusyWith(this.member.orphanTaskId);
     return {
       serviceUrl: here,
       available: this.member.canTakeJobs,
       excluded,
-      alternativeExists: excluded.includes(here) && this.fleet.hasAlternative(this.model, excluded),
+      alternativeExists: excluded.includes(here) && this.fleet.hasAlternative(this.model, [...excluded, here]),
+      busyWithOrphan,
+      idleAlternativeExists: busyWithOrphan && this.fleet.hasAlternative(this.model, [...excluded, here], true),
       livesOn: await this.livesOn(task),
     };
   }

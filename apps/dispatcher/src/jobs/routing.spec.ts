@@ -9,6 +9,8 @@ const fresh = (overrides: Partial<PickupFacts> = {}): PickupFacts => ({
   available: true,
   excluded: [],
   alternativeExists: true,
+  busyWithOrphan: false,
+  idleAlternativeExists: false,
   livesOn: { state: 'none' },
   ...overrides,
 });
@@ -20,6 +22,8 @@ describe('decidePickup', () => {
     ['a retry goes back from a service it failed on when another can take it', { excluded: [A] }, 'handBack', null],
     ['a retry runs on a service it failed on when no other can take it', { excluded: [A], alternativeExists: false }, 'run', A],
     ['a retry runs on a service it did not fail on', { excluded: [B] }, 'run', A],
+    ['a service finishing an orphan leaves a fresh job to an idle one', { busyWithOrphan: true, idleAlternativeExists: true }, 'handBack', null],
+    ['a service finishing an orphan takes a fresh job when no other is idle (it waits for it)', { busyWithOrphan: true }, 'run', A],
     ['a generation running here is re-attached here', { livesOn: { state: 'drivable', url: A } }, 'run', A],
     ['a generation running here waits while this service cannot be driven', { available: false, livesOn: { state: 'drivable', url: A } }, 'handBack', null],
     ['a generation on another service this replica drives is re-attached there', { livesOn: { state: 'drivable', url: B } }, 'run', B],

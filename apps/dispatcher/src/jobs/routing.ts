@@ -6,7 +6,8 @@
  *   it re-attaches (from whichever worker took the job); if another replica does, the job goes back for it.
  *   If that service is gone or forgot the job, the job starts afresh like any other.
  * - A fresh job runs here when this service can take jobs now, and, after a transient failure, when this
- *   service is not one it failed on, unless no other service could take it.
+ *   service is not one it failed on, unless no other service could take it. A service still finishing an
+ *   orphan (its dispatcher died) takes a fresh job only when no other service is idle; it then waits for it.
  */
 export type LivesOn =
   | { state: 'none' }
@@ -26,6 +27,10 @@ export interface PickupFacts {
   excluded: readonly string[];
   /** Some other service of the model, not excluded, answers and is not cut off by its breaker. */
   alternativeExists: boolean;
+  /** This service still runs an orphan (another task of ours, re-attached soon); the job would wait for it. */
+  busyWithOrphan: boolean;
+  /** Another service of the model, not excluded, is idle now. */
+  idleAlternativeExists: boolean;
   livesOn: LivesOn;
 }
 
@@ -39,6 +44,7 @@ export function decidePickup(facts: PickupFacts): Pickup {
   }
   if (livesOn.state === 'elsewhere') return { action: 'handBack', reason: `its generation runs on ${livesOn.url}, driven by another replica` };
   if (!facts.available) return { action: 'handBack', reason: `${serviceUrl} cannot take jobs now` };
+  if (facts.busyWithOrphan && facts.idleAlternativeExists) return { action: 'handBack', reason: `${serviceUrl} is finishing an orphaned job and another service is idle` };
   if (facts.excluded.includes(serviceUrl) && facts.alternativeExists) {
     return { action: 'handBack', reason: `it failed on ${serviceUrl} before and another service can take it` };
   }
