@@ -225,7 +225,7 @@ describe('guards: roles, tenancy, throttling, prompt screening, hardening', () =
       await problemOf(response, 413);
     });
 
-    it('answers 415 to a body that is not JSON, and 400 to broken JSON', async () => {
+    it('answers 415 to a body that is not JSON, 400 to broken JSON and to multipart without a boundary', async () => {
       const headers = { authorization: `Bearer ${tokenFor('hardening')}` };
       const plain = await fetch(`${stack.baseUrl}/api/video/generate`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: 'a cat' });
       await problemOf(plain, 415);
@@ -237,6 +237,8 @@ describe('guards: roles, tenancy, throttling, prompt screening, hardening', () =
       await problemOf(form, 415);
       const broken = await fetch(`${stack.baseUrl}/api/video/generate`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"prompt":' });
       await problemOf(broken, 400);
+      const noBoundary = await fetch(`${stack.baseUrl}/api/video/generate`, { method: 'POST', headers: { ...headers, 'content-type': 'multipart/form-data' } });
+      await problemOf(noBoundary, 400);
     });
 
     it('answers 404 problem+json to an unknown route and 405 with Allow to a wrong method', async () => {

@@ -8,7 +8,7 @@ import { RouteMethods } from './route-methods.js';
  * - security headers (@fastify/helmet) with a CSP that still lets Swagger UI at /docs run (its scripts are
  *   served from here; it uses inline styles and data: images);
  * - only JSON and multipart bodies: any other declared content type (text/plain, the form encoding Nest
- *   parses by default...) is 415 before the body is read;
+ *   parses by default...) is 415 before the body is read, and multipart without a boundary is 400;
  * - 405 with Allow for a known path asked with another method (Fastify answers 404).
  * Body size (BODY_LIMIT_BYTES → 413) and trust-proxy are FastifyAdapter options set in main.ts; every error
  * Fastify raises goes through main.ts' error handler and becomes problem+json.
@@ -35,8 +35,12 @@ export async function applyHardening(app: NestFastifyApplication): Promise<void>
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, _reply, done) => {
     const type = request.headers['content-type'];
+    if (type === undefined) return done();
+    if (isMultipartWithoutBoundary(type)) {
+      return done(new ProblemException(400, 'malformed-multipart', 'Bad Request', 'multipart/form-data needs a boundary parameter'));
+    }
     const hasBody = request.headers['transfer-encoding'] !== undefined || Number(request.headers['content-length'] ?? 0) > 0;
-    if (type === undefined || !hasBody || isAcceptedBodyType(type)) return done();
+    if (!hasBody || isAcceptedBodyType(type)) return done();
     done(new ProblemException(415, 'unsupported-media-type', 'Unsupported Media Type', 'send application/json (or multipart/form-data where a file is uploaded)'));
   });
   const routes = new RouteMethods();
@@ -57,4 +61,9 @@ export async function applyHardening(app: NestFastifyApplication): Promise<void>
 export function isAcceptedBodyType(contentType: string): boolean {
   const type = (contentType.split(';')[0] ?? '').trim().toLowerCase();
   return type === 'application/json' || type === 'multipart/form-data' || (type.startsWith('application/') && type.endsWith('+json'));
+}
+
+export function isMultipartWithoutBoundary(contentType: string): boolean {
+  const [type = '', ...parameters] = contentType.split(';');
+  return type.trim().toLowerCase() === 'multipart/form-data' && !parameters.some((parameter) => /^\s*boundary=\S/i.test(parameter));
 }
