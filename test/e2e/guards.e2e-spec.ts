@@ -197,7 +197,7 @@ describe('guards: roles, tenancy, throttling, prompt screening, hardening', () =
       const client = as('normalised');
       const accepted = await client.submit({ prompt: '  a\u200b red\u0007 fox\t\tin snow  ', ...TINY });
       expect(accepted.requested).toMatchObject({ prompt: 'a red fox in snow' });
-      const tooLong = await problemOf(await client.request('POST', '/api/video/generate', { prompt: 'x'.repeat(2001), ...TINY }), 422);
+      const tooLong = await problemOf(await client.request('POST', '/api/video/generate', { prompt: 'x'.repeat(1001), ...TINY }), 422);
       expect(tooLong.errors?.[0]).toMatchObject({ field: 'prompt' });
       const blank = await problemOf(await client.request('POST', '/api/video/generate', { prompt: ' \u200b\u200d ', ...TINY }), 422);
       expect(blank.errors?.[0]).toMatchObject({ field: 'prompt' });
@@ -225,7 +225,7 @@ describe('guards: roles, tenancy, throttling, prompt screening, hardening', () =
       await problemOf(response, 413);
     });
 
-    it('answers 415 to a body that is not JSON, 400 to broken JSON and to multipart without a boundary', async () => {
+    it('answers 415 to a body that is not JSON, 400 to broken JSON, to multipart without a boundary and to truncated multipart', async () => {
       const headers = { authorization: `Bearer ${tokenFor('hardening')}` };
       const plain = await fetch(`${stack.baseUrl}/api/video/generate`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: 'a cat' });
       await problemOf(plain, 415);
@@ -239,6 +239,12 @@ describe('guards: roles, tenancy, throttling, prompt screening, hardening', () =
       await problemOf(broken, 400);
       const noBoundary = await fetch(`${stack.baseUrl}/api/video/generate`, { method: 'POST', headers: { ...headers, 'content-type': 'multipart/form-data' } });
       await problemOf(noBoundary, 400);
+      const truncated = await fetch(`${stack.baseUrl}/api/video/generate`, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'multipart/form-data; boundary=xyz' },
+        body: '--xyz\r\nContent-Disposition: form-data; name="prompt"\r\n\r\na cat',
+      });
+      await problemOf(truncated, 400);
     });
 
     it('answers 404 problem+json to an unknown route and 405 with Allow to a wrong method', async () => {

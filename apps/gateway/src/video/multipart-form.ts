@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { validationProblem } from '../problem/problem.js';
+import { HttpException } from '@nestjs/common';
+import { ProblemException, validationProblem } from '../problem/problem.js';
 
 /** A multipart/form-data body read into memory: text fields and the named file fields. */
 export interface FormInput {
@@ -41,7 +42,10 @@ export async function readForm(request: FastifyRequest, options: FormOptions): P
         { field: current, message: `the file is larger than ${options.maxFileBytes} bytes`, allowed: `at most ${options.maxFileBytes} bytes` },
       ]);
     }
-    throw error;
+    if (error instanceof HttpException) throw error;
+    // busboy's own complaints (truncated body, bad boundary) are the client's fault, not ours.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ProblemException(400, 'malformed-multipart', 'Bad Request', `the multipart/form-data body could not be read: ${reason}`);
   }
   return { fields, files };
 }

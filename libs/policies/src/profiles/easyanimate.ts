@@ -28,8 +28,8 @@ const LIMITS: ModelLimits = {
   fps: { min: 8, max: 8 },
   numInferenceSteps: { min: 1, max: 100 },
   guidanceScale: { min: 1, max: 20 },
-  promptLength: { min: 1, max: 2000 },
-  negativePromptLength: { min: 0, max: 2000 },
+  promptLength: { min: 1, max: 1000 },
+  negativePromptLength: { min: 0, max: 1000 },
 };
 
 const DEFAULTS = { width: 512, height: 512, numFrames: 25, fps: 8, numInferenceSteps: 50, guidanceScale: 5.0 };

@@ -24,8 +24,8 @@ function limits(minSide: number, maxSide: number): ModelLimits {
     fps: { min: 16, max: 16 },
     numInferenceSteps: { min: 1, max: 100 },
     guidanceScale: { min: 1, max: 20 },
-    promptLength: { min: 1, max: 2000 },
-    negativePromptLength: { min: 0, max: 2000 },
+    promptLength: { min: 1, max: 1000 },
+    negativePromptLength: { min: 0, max: 1000 },
   };
 }
 
