@@ -19,18 +19,18 @@ describe('checkPromptFields', () => {
     [undefined, 'prompt is required and must not be blank'],
     ['', 'prompt is required and must not be blank'],
     [' \u200B\t ', 'prompt is required and must not be blank'],
-    ['x'.repeat(2001), 'prompt must be between 1 and 2000 characters after normalisation (got 2001)'],
+    ['x'.repeat(1001), 'prompt must be between 1 and 1000 characters after normalisation (got 1001)'],
   ])('rejects prompt %p', (prompt, message) => {
     expect(checkPromptFields({ prompt }, limits)).toEqual({
       ok: false,
-      errors: [{ field: 'prompt', message, allowed: '1..2000 characters' }],
+      errors: [{ field: 'prompt', message, allowed: '1..1000 characters' }],
     });
   });
 
   it('measures length after normalisation, in code points', () => {
-    expect(checkPromptFields({ prompt: `${'猫'.repeat(2000)}${'\u200B'.repeat(50)}    ` }, limits).ok).toBe(true);
-    expect(checkPromptFields({ prompt: '🐈'.repeat(2000) }, limits).ok).toBe(true);
-    expect(checkPromptFields({ prompt: 'a', negativePrompt: 'n'.repeat(2001) }, limits)).toMatchObject({
+    expect(checkPromptFields({ prompt: `${'猫'.repeat(1000)}${'\u200B'.repeat(50)}    ` }, limits).ok).toBe(true);
+    expect(checkPromptFields({ prompt: '🐈'.repeat(1000) }, limits).ok).toBe(true);
+    expect(checkPromptFields({ prompt: 'a', negativePrompt: 'n'.repeat(1001) }, limits)).toMatchObject({
       ok: false,
       errors: [{ field: 'negativePrompt' }],
     });
