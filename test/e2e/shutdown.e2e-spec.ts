@@ -79,7 +79,7 @@ describe('graceful shutdown on SIGTERM: nothing accepted is lost', () => {
           outcomes.push({ error: String(error) });
         }
         answered += 1;
-        if (answered === 8) stopping = gateway.stop('SIGTERM');
+        if (answered === 8) stopping = gateway.stop('SIGTERM', 30_000);
       }),
     );
     await stopping;
