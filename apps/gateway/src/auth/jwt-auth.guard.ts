@@ -2,17 +2,37 @@ import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ProblemException } from '../problem/problem.js';
+import type { Principal } from './principal.js';
 import { IS_PUBLIC } from './public.decorator.js';
+import { bearerToken, VerifiedTokens } from './verified-tokens.js';
+
+interface AuthenticatedRequest {
+  headers: Record<string, string | string[] | undefined>;
+  user?: Principal;
+}
 
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
+  private readonly verified = new VerifiedTokens();
+
   constructor(private readonly reflector: Reflector) {
     super();
   }
 
-  override canActivate(context: ExecutionContext) {
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
     const isPublic = this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()]);
-    return isPublic ? true : super.canActivate(context);
+    if (isPublic) return true;
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const authorization = request.headers.authorization;
+    const token = bearerToken(typeof authorization === 'string' ? authorization : undefined);
+    const known = token === undefined ? undefined : this.verified.get(token);
+    if (known) {
+      request.user = known;
+      return true;
+    }
+    const allowed = (await super.canActivate(context)) as boolean;
+    if (allowed && token !== undefined && request.user) this.verified.remember(token, request.user);
+    return allowed;
   }
 
   override handleRequest<T>(error: unknown, principal: T, info: unknown): T {
