@@ -11,7 +11,8 @@ import { generationQueueName } from '@app/contracts';
 import { Api } from '../test/support/api.js';
 import { freePort, ManagedProcess, waitFor } from '../test/support/processes.js';
 import { TestStack, tokenFor } from '../test/support/stack.js';
-import { formatTable, load, type LoadResult } from './load.js';
+import { CACHE_HIT_BODY, primeCacheEntry } from './cache.js';
+import { formatTable, load, markdown, type LoadResult } from './load.js';
 
 const MODEL = 'easyanimate-v5.1-12b';
 const SUBMIT_BODY = JSON.stringify({ prompt: 'a red fox running through fresh snow at dawn, cinematic', width: 512, height: 512, numFrames: 25 });
@@ -29,6 +30,22 @@ export const GUARDS_ON: Record<string, string> = {
   MAX_WAITING_JOBS: '100000000',
   MAX_UNFINISHED_PER_PRINCIPAL: '100000000',
 };
+
+const STATUS = 'GET /api/video/status/{id} (pending, with queue position)';
+const SUBMIT = 'POST /api/video/generate (JWT, validation, enqueue)';
+const GUARDED = 'POST /api/video/generate (every guard on, 10k banned terms)';
+const CACHE_HIT = 'POST /api/video/generate (result-cache hit)';
+
+/** The issues' aims that compare two figures of the same run. */
+function formatRatios(rows: LoadResult[]): string {
+  const rate = (name: string) => rows.find((row) => row.name === name)?.requestsPerSecond ?? Number.NaN;
+  const ratio = (a: string, b: string) => (rate(a) / rate(b)).toFixed(2);
+  return markdown([
+    ['comparison', 'ratio', 'aim'],
+    ['submit with every guard on / submit', ratio(GUARDED, SUBMIT), '>= 0.8'],
+    ['cache-hit submit / status GET', ratio(CACHE_HIT, STATUS), '>= 0.8'],
+  ]);
+}
 
 export interface HttpBenchResult {
   rows: LoadResult[];
@@ -63,7 +80,7 @@ export async function runHttpBench(durationSeconds = 8): Promise<HttpBenchResult
     const pending = [];
     for (let i = 0; i < 50; i++) pending.push(await api.submit({ prompt: `queued ${i}`, width: 256, height: 256 }));
     const probe = pending[25]!.taskId;
-    const statusRow = await load('GET /api/video/status/{id} (pending, with queue position)', {
+    const statusRow = await load(STATUS, {
       url: `${stack.baseUrl}/api/video/status/${probe}`,
       headers: { authorization: `Bearer ${token}` },
       durationSeconds,
@@ -71,21 +88,24 @@ export async function runHttpBench(durationSeconds = 8): Promise<HttpBenchResult
     rows.push(statusRow);
 
     trimmer = setInterval(() => void redis.multi().del(`${queue}:wait`).del(`${queue}:priority`).exec(), 100);
-    rows.push(await load('POST /api/video/generate (JWT, validation, enqueue)', { url: `${stack.baseUrl}/api/video/generate`, method: 'POST', headers: auth, body: SUBMIT_BODY, durationSeconds }));
+    rows.push(await load(SUBMIT, { url: `${stack.baseUrl}/api/video/generate`, method: 'POST', headers: auth, body: SUBMIT_BODY, durationSeconds }));
     await stack.gateway!.stop();
 
     const termsFile = join(stack.dir, 'banned-terms.txt');
     writeFileSync(termsFile, Array.from({ length: 10_000 }, (_, i) => `forbiddenterm${i.toString(36)}x`).join('\n'));
     await stack.startGateway({ ...GUARDS_ON, PROMPT_BANNED_TERMS_FILE: termsFile });
-    rows.push(await load('POST /api/video/generate (every guard on, 10k banned terms)', { url: `${stack.baseUrl}/api/video/generate`, method: 'POST', headers: auth, body: SUBMIT_BODY, durationSeconds }));
+    rows.push(await load(GUARDED, { url: `${stack.baseUrl}/api/video/generate`, method: 'POST', headers: auth, body: SUBMIT_BODY, durationSeconds }));
     clearInterval(trimmer);
     trimmer = undefined;
+    await stack.gateway!.stop();
+
+    // Same settings as the status run, so the cache-hit figure compares like with like.
+    await stack.startGateway(GUARDS_OFF);
+    await primeCacheEntry(stack, token);
+    rows.push(await load(CACHE_HIT, { url: `${stack.baseUrl}/api/video/generate`, method: 'POST', headers: auth, body: JSON.stringify(CACHE_HIT_BODY), durationSeconds }));
     await redis.quit();
 
-    const table = formatTable(rows, baseline, {
-      'GET /api/video/status/{id} (pending, with queue position)': 0.4,
-      'POST /api/video/generate (JWT, validation, enqueue)': 0.25,
-    });
+    const table = formatTable(rows, baseline, { [STATUS]: 0.4, [SUBMIT]: 0.25 }) + '\n\n' + formatRatios(rows);
     return { rows, baseline, table };
   } finally {
     if (trimmer) clearInterval(trimmer);
