@@ -18,12 +18,21 @@ export class FleetMember {
   leaseHeld = false;
   leaseHolder: string | null = null;
   breakerChangedAt: string | null = null;
-  /** The task whose generation this process drives on the service (by its own worker or, after a crash, another's). */
+  /**
+   * The generation slot: the task whose generation this process has started (or is about to start, or re-attached
+   * to) on the service. It is freed as soon as the generation ends on the service, before the video is downloaded
+   * and the task settled, so that the next job starts while that bookkeeping goes on.
+   */
   currentTaskId: string | null = null;
-  /** The job the service's own worker holds, if any. */
-  workerTaskId: string | null = null;
-  /** The last task driven here: a /health answer still naming it as BUSY is only stale. */
+  /** Jobs the service's own worker holds: at most one generating and one being settled. */
+  readonly heldTaskIds = new Set<string>();
+  /** The last generation that ended here. */
   lastTaskId: string | null = null;
+  /** Generations that ended here lately: a /health answer (polled every second) still naming one as BUSY is stale. */
+  private readonly recentTaskIds: string[] = [];
+  /** Called when the generation slot frees (the fleet resumes the worker at once rather than at the next poll). */
+  onSlotFreed: () => void = () => undefined;
+  private startWaiters: Array<() => void> = [];
   /** A task of ours that the service runs while nobody drives it (its dispatcher died): it gets re-attached. */
   orphanTaskId: string | null = null;
   lastFinishedAt = 0;
@@ -70,16 +79,61 @@ export class FleetMember {
 
   /**
    * May the service's worker take the next job? The service must answer, be ours, have a closed (or probing)
-   * breaker and be idle, or busy only with a job of ours: the one its worker drives, the one that just
-   * finished (a stale answer), or an orphan to re-attach. A job driven here from another worker keeps it closed.
+   * breaker, no generation of ours in flight, and be idle or busy only with a job of ours: one that just ended
+   * (a stale answer) or an orphan to re-attach.
    */
   get canTakeJobs(): boolean {
     if (this.retired || this.reach !== 'UP' || !this.leaseHeld || this.breaker.opened || !this.health) return false;
-    if (this.currentTaskId !== null && this.currentTaskId !== this.workerTaskId) return false;
+    if (this.currentTaskId !== null) return false;
     const { status, current_job: busyWith } = this.health;
     if (status === 'READY') return true;
     if (status !== 'BUSY' || busyWith === null) return false;
-    return busyWith === this.currentTaskId || busyWith === this.lastTaskId || busyWith === this.orphanTaskId;
+    return this.isOurs(busyWith) || busyWith === this.orphanTaskId;
+  }
+
+  /** A job this process drives or drove here lately (not an orphan). */
+  isOurs(taskId: string): boolean {
+    return taskId === this.currentTaskId || this.heldTaskIds.has(taskId) || this.recentTaskIds.includes(taskId);
+  }
+
+  /** Takes the generation slot for `taskId` if it is free (synchronously: two worker loops may race for it). */
+  claimSlot(taskId: string): boolean {
+    if (this.currentTaskId !== null && this.currentTaskId !== taskId) return false;
+    this.currentTaskId = taskId;
+    return true;
+  }
+
+  /** The service accepted a generation: whoever waits for the next start goes on. */
+  noteStarted(): void {
+    const waiters = this.startWaiters;
+    this.startWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  /**
+   * Resolves when the service has accepted its next generation, or after `timeoutMs`: settling a finished job
+   * waits for that, so that its download does not compete with the next dispatch for the event loop.
+   */
+  nextStart(timeoutMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.startWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** The generation of `taskId` ended (or never started): the slot frees and the next job may start. */
+  releaseSlot(taskId: string): void {
+    if (this.currentTaskId !== taskId) return;
+    this.currentTaskId = null;
+    this.lastTaskId = taskId;
+    this.recentTaskIds.push(taskId);
+    if (this.recentTaskIds.length > 16) this.recentTaskIds.shift();
+    this.lastFinishedAt = Date.now();
+    this.jobsRun += 1;
+    this.onSlotFreed();
   }
 
   /** The service runs `taskId` as its current job, by its last /health answer. */

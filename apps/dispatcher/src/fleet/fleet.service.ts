@@ -42,7 +42,6 @@ export class FleetService implements OnModuleInit, BeforeApplicationShutdown, Fl
     this.workerSettings = {
       backoffMs: config.JOB_BACKOFF_MS,
       handBackMs: Math.min(MAX_HAND_BACK_MS, config.HEALTH_POLL_INTERVAL_MS),
-      lockDurationMs: config.LOCK_DURATION_MS,
     };
   }
 
@@ -81,7 +80,7 @@ export class FleetService implements OnModuleInit, BeforeApplicationShutdown, Fl
     for (const member of this.members.values()) {
       if (member.model !== model || excluded.includes(member.url) || !member.serving) continue;
       if (member.leaseHeld && member.breaker.opened) continue;
-      if (idle && (member.health?.status !== 'READY' || member.currentTaskId !== null || member.workerTaskId !== null)) continue;
+      if (idle && (member.health?.status !== 'READY' || member.currentTaskId !== null)) continue;
       return true;
     }
     return false;
@@ -108,6 +107,7 @@ export class FleetService implements OnModuleInit, BeforeApplicationShutdown, Fl
     const existing = this.members.get(url);
     if (existing) return existing;
     const member = new FleetMember(url, this.config);
+    member.onSlotFreed = () => this.changed(member);
     const onBreakerChange = (event: string) => () => {
       member.setBreakerChanged();
       const log = { service: url, breaker: member.breakerState };
@@ -126,11 +126,11 @@ export class FleetService implements OnModuleInit, BeforeApplicationShutdown, Fl
 
   private async remove(url: string): Promise<void> {
     const member = this.members.get(url);
-    if (!member || member.currentTaskId || member.workerTaskId) return; // keep driving a running job; removed on a later pass
+    if (!member || member.currentTaskId || member.heldTaskIds.size > 0) return; // keep driving a running job; removed on a later pass
     member.retired = true; // a job its worker fetches meanwhile goes back to the queue
     const worker = this.workers.get(url);
     this.workers.delete(url);
-    await worker?.setAvailable(false);
+    worker?.setAvailable(false);
     await worker?.close();
     this.members.delete(url);
     await this.leases.release(url);
@@ -198,7 +198,7 @@ export class FleetService implements OnModuleInit, BeforeApplicationShutdown, Fl
   private async noteOrphan(member: FleetMember): Promise<void> {
     const health = member.health;
     const busyWith = health?.status === 'BUSY' ? health.current_job : null;
-    if (!busyWith || busyWith === member.currentTaskId || busyWith === member.lastTaskId) {
+    if (!busyWith || member.isOurs(busyWith)) {
       member.orphanTaskId = null;
       return;
     }
@@ -226,7 +226,7 @@ export class FleetService implements OnModuleInit, BeforeApplicationShutdown, Fl
       this.logger.log({ service: member.url, model }, 'worker started');
       return;
     }
-    await worker?.setAvailable(available);
+    worker?.setAvailable(available);
   }
 
   /** Each replica writes the rows of the services it drives, and of those nobody drives. */

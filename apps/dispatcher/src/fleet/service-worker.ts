@@ -3,7 +3,7 @@ import Bull, { type Job, type Queue, type QueueOptions } from 'bull';
 import { GENERATE_JOB, generationQueueName, TERMINAL_STATUSES, type GenerateJobData, type TaskError, type TaskRecord } from '@app/contracts';
 import { closeWithGrace, recordJobFinished, recordJobStart, runInJobContext } from '@app/observability';
 import type { TaskStore } from '@app/tasks';
-import { HandBackError, JobCancelledError, LostJobError, PermanentJobError, TransientJobError } from '../jobs/job-errors.js';
+import { HandBackError, JobCancelledError, PermanentJobError, TransientJobError } from '../jobs/job-errors.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import { decidePickup, retryDelayMs, withExcluded, type LivesOn, type Pickup } from '../jobs/routing.js';
 import type { FleetMember } from './fleet-member.js';
@@ -20,21 +20,35 @@ export interface FleetView {
 export interface ServiceWorkerSettings {
   backoffMs: number;
   handBackMs: number;
-  lockDurationMs: number;
 }
 
+/** One loop generates while the other downloads and settles the previous job. */
+const LOOPS = 2;
+
+type BullInternals = {
+  processJob: (job: Job<GenerateJobData>, notFetch?: boolean) => Promise<unknown>;
+  getNextJob: () => Promise<Job<GenerateJobData> | undefined>;
+};
+
 /**
- * A Bull worker of concurrency 1 bound to one model service: it takes a job from its model's queue only
- * while the service can run one, so waiting jobs stay in Redis (with their queue position) until a GPU is free.
- * A job it should not run (failed here before, or its generation lives on another service) goes back to the
- * queue without counting as an attempt.
+ * A Bull worker bound to one model service: it takes a job from its model's queue only while the service can
+ * start one, so waiting jobs stay in Redis (with their queue position) until a GPU is free. It has two loops
+ * but one generation slot (FleetMember.claimSlot): the slot frees when a generation ends on the service, and
+ * the worker resumes at once, so the next job starts while the previous one is still being downloaded and
+ * settled. A job it should not run (failed here before, its generation lives elsewhere, the slot is taken)
+ * goes back to the queue without counting as an attempt.
  */
 export class ServiceWorker {
   private readonly logger: Logger;
   private readonly queue: Queue<GenerateJobData>;
-  private paused = false;
-  private wanted = true;
-  private switching: Promise<void> = Promise.resolve();
+  private available = true;
+  /** Resolves when the worker may fetch again; replaced by a pending one while it may not. */
+  private gate: Promise<void> = Promise.resolve();
+  private openGate?: () => void;
+  private closing = false;
+  private fetchTurn: Promise<void> = Promise.resolve();
+  /** Ends the fetch turn of a job once it has taken the slot or gone back (see getNextJob). */
+  private readonly endFetchTurn = new Map<string, () => void>();
   /** Set on shutdown once the grace period is over: the running job is left to Bull's stalled-job recovery. */
   private handedBack = false;
 
@@ -45,7 +59,7 @@ export class ServiceWorker {
     private readonly runner: JobRunner,
     private readonly tasks: TaskStore,
     private readonly fleet: FleetView,
-    private readonly settings: ServiceWorkerSettings,
+    settings: ServiceWorkerSettings,
   ) {
     this.logger = new Logger(`ServiceWorker ${member.url}`);
     this.queue = new Bull<GenerateJobData>(generationQueueName(model), {
@@ -58,22 +72,49 @@ export class ServiceWorker {
       },
     });
     this.queue.on('error', (error) => this.logger.warn({ err: error }, 'queue error'));
+    // Two adjustments to Bull's processing loop (bull 4): it fetches only while the service can start a job
+    // (a gate instead of Bull's local pause, which reconnects Redis each time), and it does not fetch the next
+    // job as part of completing one (it would hold it, unlocked, while the gate is shut).
+    const internals = this.queue as unknown as BullInternals;
+    const processJob = internals.processJob; // bound by Bull
+    const getNextJob = internals.getNextJob.bind(this.queue);
+    internals.processJob = (job) => processJob(job, true);
+    internals.getNextJob = async () => {
+      // One loop fetches at a time, and the other waits until the fetched job took the slot (or went back):
+      // a second fetch blocked in Redis while the service generates would grab the next job out of the queue.
+      await this.fetchTurn;
+      let endTurn = () => undefined as void;
+      this.fetchTurn = new Promise<void>((resolve) => (endTurn = resolve));
+      try {
+        while (!this.available && !this.closing) await this.gate;
+        const job = this.closing ? undefined : await getNextJob();
+        if (job) this.endFetchTurn.set(job.data.taskId, endTurn);
+        else endTurn();
+        return job;
+      } catch (error) {
+        endTurn();
+        throw error;
+      }
+    };
     // Every log line of the job carries its taskId and requestId; calls to the model service pass X-Request-Id on.
-    this.queue.process(GENERATE_JOB, 1, (job) => runInJobContext(job.data, () => this.handle(job))).catch((error: unknown) => {
+    this.queue.process(GENERATE_JOB, LOOPS, (job) => runInJobContext(job.data, () => this.handle(job))).catch((error: unknown) => {
       this.logger.error({ err: error }, 'worker stopped');
     });
   }
 
-  /** Pauses (locally: the running job goes on) or resumes taking jobs; calls apply in order, the last one wins. */
-  setAvailable(available: boolean): Promise<void> {
-    this.wanted = available;
-    this.switching = this.switching.then(async () => {
-      if (this.wanted === !this.paused) return;
-      this.paused = !this.wanted;
-      if (this.wanted) await this.queue.resume(true);
-      else await this.queue.pause(true, true);
-    }).catch((error: unknown) => this.logger.warn({ err: error }, 'pause/resume failed'));
-    return this.switching;
+  /**
+   * Opens or shuts the gate before each fetch (running jobs go on). A fetch already waiting in Redis when the
+   * gate shuts may still return a job; the pickup rules hand it back.
+   */
+  setAvailable(available: boolean): void {
+    if (available === this.available) return;
+    this.available = available;
+    if (available) {
+      this.openGate?.();
+      this.openGate = undefined;
+    } else {
+      this.gate = new Promise((open) => (this.openGate = open));
+    }
   }
 
   /**
@@ -82,21 +123,21 @@ export class ServiceWorker {
    * more is written about it from this process.
    */
   async close(graceMs?: number): Promise<void> {
+    this.closing = true;
+    this.openGate?.(); // a loop waiting at the gate ends instead of holding up Bull's close
     if (graceMs === undefined) {
       await this.queue.close();
       return;
     }
-    const taskId = this.member.workerTaskId;
+    const taskIds = [...this.member.heldTaskIds];
     this.handedBack = (await closeWithGrace(this.queue, graceMs)) === 'handed-back';
-    if (this.handedBack && taskId) this.logger.warn({ taskId }, 'shutting down: running job handed back for another dispatcher to re-attach');
+    if (this.handedBack) for (const taskId of taskIds) this.logger.warn({ taskId }, 'shutting down: running job handed back for another dispatcher to re-attach');
   }
 
   private async handle(job: Job<GenerateJobData>): Promise<void> {
     const { taskId } = job.data;
-    this.member.workerTaskId = taskId;
+    this.member.heldTaskIds.add(taskId);
     try {
-      // A job fetched just before a pause waits unlocked until the resume; by then the stalled check may have given it to another worker.
-      if (!(await job.extendLock(this.settings.lockDurationMs))) throw new LostJobError(taskId);
       const task = await this.tasks.get(taskId);
       const pickup: Pickup =
         task && !TERMINAL_STATUSES.has(task.status) ? decidePickup(await this.facts(job, task)) : { action: 'run', on: this.member.url, reattach: false };
@@ -106,24 +147,35 @@ export class ServiceWorker {
       }
       const target = pickup.on === this.member.url ? this.member : this.fleet.member(pickup.on);
       if (!target) throw new HandBackError(`${pickup.on} left the fleet`);
+      // A fresh job needs the service's generation slot; a re-attachment starts nothing.
+      if (target.claimSlot(taskId)) this.fleet.changed(target); // generating: its worker takes nothing more
+      else if (!pickup.reattach) throw new HandBackError(`${target.url} already started another job`);
+      this.passFetchTurn(taskId);
       recordJobStart({ model: this.model, queuedAt: job.timestamp, firstAttempt: job.attemptsMade === 0, serviceIdleSince: target.lastFinishedAt });
       try {
-        await this.runner.run(job, target);
+        await this.runner.run(job, target, task);
       } catch (error) {
         // Shutting down: Redis and Bull are closing under the job; it is not failed, it is someone else's now.
         if (this.handedBack) return new Promise<never>(() => undefined);
         await this.settleFailure(job, target, error);
       } finally {
+        target.releaseSlot(taskId); // normally released already, when the generation ended
         if (target !== this.member) this.fleet.changed(target);
       }
     } catch (error) {
-      // Bull counts every thrown error as an attempt; these are none.
-      if (error instanceof HandBackError || error instanceof LostJobError) job.attemptsMade -= 1;
+      // Bull counts every thrown error as an attempt; a hand-back is none.
+      if (error instanceof HandBackError) job.attemptsMade -= 1;
       throw error;
     } finally {
-      this.member.workerTaskId = null;
+      this.passFetchTurn(taskId);
+      this.member.heldTaskIds.delete(taskId);
       this.fleet.changed(this.member);
     }
+  }
+
+  private passFetchTurn(taskId: string): void {
+    this.endFetchTurn.get(taskId)?.();
+    this.endFetchTurn.delete(taskId);
   }
 
   private async facts(job: Job<GenerateJobData>, task: TaskRecord) {

@@ -4,11 +4,16 @@ import { APP_CONFIG, type AppConfig } from '@app/config';
 import { CANCEL_CHANNEL } from '@app/contracts';
 import { createRedis } from '@app/tasks';
 
+/** A cancel for a job not (yet) registered here is remembered this long, for a worker about to start it. */
+const UNCLAIMED_MS = 60_000;
+
 /** Listens for the gateway's cancel requests and aborts the matching job if it runs in this process. */
 @Injectable()
 export class Cancellations implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(Cancellations.name);
   private readonly running = new Map<string, AbortController>();
+  /** Cancels that found no running job here, by task id, with when they came. */
+  private readonly unclaimed = new Map<string, number>();
   private subscriber?: Redis;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
@@ -20,6 +25,8 @@ export class Cancellations implements OnModuleInit, OnModuleDestroy {
       if (controller) {
         this.logger.log({ taskId }, 'cancel requested');
         controller.abort();
+      } else {
+        this.remember(taskId);
       }
     });
     await this.subscriber.subscribe(CANCEL_CHANNEL);
@@ -29,10 +36,18 @@ export class Cancellations implements OnModuleInit, OnModuleDestroy {
     await this.subscriber?.quit().catch(() => undefined);
   }
 
+  /** Aborted at once if its cancel came while a worker was picking the job up. */
   register(taskId: string): AbortController {
     const controller = new AbortController();
     this.running.set(taskId, controller);
+    if (this.unclaimed.delete(taskId)) controller.abort();
     return controller;
+  }
+
+  private remember(taskId: string): void {
+    const now = Date.now();
+    this.unclaimed.set(taskId, now);
+    if (this.unclaimed.size > 1000) for (const [id, at] of this.unclaimed) if (now - at > UNCLAIMED_MS) this.unclaimed.delete(id);
   }
 
   release(taskId: string): void {

@@ -43,14 +43,6 @@ export class HandBackError extends Error {
   }
 }
 
-/** The worker no longer holds the job's Bull lock (it waited, paused, past LOCK_DURATION_MS): someone else may run it. */
-export class LostJobError extends Error {
-  constructor(taskId: string) {
-    super(`the lock of job ${taskId} was lost before it started; leaving it to whoever holds it`);
-    this.name = 'LostJobError';
-  }
-}
-
 export class JobCancelledError extends Error {
   constructor() {
     super('cancelled by the client');

@@ -13,6 +13,9 @@ import type { FleetMember } from '../fleet/fleet-member.js';
 import { Cancellations } from './cancellations.js';
 import { JobCancelledError, PermanentJobError, ServiceBusyError, TransientJobError } from './job-errors.js';
 
+/** How long settling a finished job waits for the service's next job to start (the GPU first, bookkeeping second). */
+const SETTLE_YIELD_MS = 20;
+
 /** Runs one queued job on one model service, from parameter fitting to the stored MP4. */
 @Injectable()
 export class JobRunner {
@@ -30,19 +33,21 @@ export class JobRunner {
    * Runs the job on `member`. A task already PROCESSING there (its dispatcher died mid-run) is re-attached:
    * POST with the same id returns the running or finished generation instead of starting a second one.
    */
-  async run(job: Job<GenerateJobData>, member: FleetMember): Promise<void> {
+  async run(job: Job<GenerateJobData>, member: FleetMember, loaded?: TaskRecord | null): Promise<void> {
     const { taskId } = job.data;
     const abort = this.cancellations.register(taskId);
     try {
-      const task = await this.tasks.get(taskId);
+      // The caller's copy saves a round trip; a cancel that came since it was read aborted the registration.
+      const task = loaded === undefined ? await this.tasks.get(taskId) : loaded;
       if (!task || TERMINAL_STATUSES.has(task.status)) return;
       const reattach = task.status === 'PROCESSING' && task.service === member.url;
-      if (task.cancelRequested) {
+      if (task.cancelRequested || abort.signal.aborted) {
         if (reattach) await member.client.cancel(taskId).catch(() => undefined);
         throw new JobCancelledError();
       }
       const effective = this.fit(task, member);
-      await this.tasks.transition(taskId, 'PROCESSING', {
+      // Not awaited before the POST: Redis runs it before any later progress write of this connection.
+      const processing = this.tasks.transition(taskId, 'PROCESSING', {
         ...(reattach ? {} : { startTime: new Date().toISOString(), progress: 0 }),
         service: member.url,
         effective: effective.params,
@@ -50,9 +55,19 @@ export class JobRunner {
         attempts: job.attemptsMade + 1,
         error: undefined,
       });
+      processing.catch(() => undefined); // awaited below; this only keeps an early failure from going unhandled
       this.logger.log({ taskId, service: member.url, attempt: job.attemptsMade + 1, reattach }, reattach ? 're-attached' : 'dispatched');
       const inputs = await this.inputs(job.data);
-      await member.breaker.fire(() => this.drive(task, effective.params, member, abort.signal, inputs));
+      const startedAt = reattach && task.startTime ? Date.parse(task.startTime) : Date.now(); // re-attached: since the first start
+      try {
+        // The breaker judges the service by its generations; downloading the result is bookkeeping.
+        await member.breaker.fire(() => this.generate(task, effective.params, member, abort.signal, inputs));
+      } finally {
+        member.releaseSlot(taskId); // the service may start the next job while this one is settled
+      }
+      await member.nextStart(SETTLE_YIELD_MS);
+      await processing;
+      await this.settle(task, member, startedAt);
       if (job.data.imageKey) await this.redis.del(job.data.imageKey);
     } catch (error) {
       // The input image stays for a retry; it goes once the task cannot run again (it also expires on its own).
@@ -61,10 +76,7 @@ export class JobRunner {
       throw error;
     } finally {
       this.cancellations.release(taskId);
-      if (member.currentTaskId === taskId) member.currentTaskId = null;
-      member.lastTaskId = taskId;
-      member.lastFinishedAt = Date.now();
-      member.jobsRun += 1;
+      member.releaseSlot(taskId);
     }
   }
 
@@ -89,7 +101,8 @@ export class JobRunner {
     return { image_base64: image ? image.toString('base64') : null, extra: data.extra ?? null };
   }
 
-  private async drive(
+  /** Starts (or re-attaches to) the generation and follows it to its end on the service, reporting progress. */
+  private async generate(
     task: TaskRecord,
     params: EffectiveParams,
     member: FleetMember,
@@ -98,7 +111,6 @@ export class JobRunner {
   ): Promise<void> {
     const { client } = member;
     const deadline = Date.now() + this.config.JOB_TIMEOUT_MS;
-    const startedAt = task.status === 'PROCESSING' && task.startTime ? Date.parse(task.startTime) : Date.now(); // re-attached: since the first start
     let video = await this.create(member, signal, deadline, {
       id: task.taskId,
       model: task.model,
@@ -141,6 +153,11 @@ export class JobRunner {
       const { code = 'backend_error', message = 'the model service reported a failure' } = video.error ?? {};
       throw code === 'invalid_input' ? new PermanentJobError(code, message) : new TransientJobError(code, message);
     }
+  }
+
+  /** Stores the finished video, completes the task, and lets the service drop its copy. */
+  private async settle(task: TaskRecord, member: FleetMember, startedAt: number): Promise<void> {
+    const { client } = member;
     const bytes = await this.results.store(task.taskId, (path) => client.download(task.taskId, path));
     const completed = await this.tasks.transition(task.taskId, 'COMPLETED', { progress: 1, resultBytes: bytes });
     if (completed) {
@@ -167,9 +184,11 @@ export class JobRunner {
         const health = await member.client.health(this.config.HEALTH_TIMEOUT_MS).catch(() => null);
         busyWith = health?.status === 'BUSY' ? health.current_job : null;
       }
-      member.currentTaskId = request.id;
+      member.claimSlot(request.id);
       try {
-        return await member.client.create(request);
+        const video = await member.client.create(request);
+        member.noteStarted();
+        return video;
       } catch (error) {
         if (!(error instanceof ServiceBusyError) || !error.currentJob || !(await this.isOrphanOn(member, error.currentJob, request.id))) throw error;
         busyWith = error.currentJob;
@@ -177,9 +196,9 @@ export class JobRunner {
     }
   }
 
-  /** `busyWith` is another task of ours whose generation runs on the service. */
+  /** `busyWith` is another task of ours whose generation runs on the service, driven by nobody here. */
   private async isOrphanOn(member: FleetMember, busyWith: string, taskId: string): Promise<boolean> {
-    if (busyWith === taskId) return false;
+    if (busyWith === taskId || member.isOurs(busyWith)) return false; // ours: a stale /health answer
     const other = await this.tasks.get(busyWith);
     return other?.status === 'PROCESSING' && other.service === member.url;
   }
