@@ -24,6 +24,7 @@ export interface ServiceWorkerSettings {
 
 /** One loop generates while the other downloads and settles the previous job. */
 const LOOPS = 2;
+const FETCH_TURN_LIMIT_MS = 30_000;
 
 type BullInternals = {
   processJob: (job: Job<GenerateJobData>, notFetch?: boolean) => Promise<unknown>;
@@ -46,7 +47,8 @@ export class ServiceWorker {
   private gate: Promise<void> = Promise.resolve();
   private openGate?: () => void;
   private closing = false;
-  private fetchTurn: Promise<void> = Promise.resolve();
+  /** The loop now fetching or picking up a job, if any (see getNextJob). */
+  private fetchTurn: { done: Promise<void>; end: () => void } | null = null;
   /** Ends the fetch turn of a job once it has taken the slot or gone back (see getNextJob). */
   private readonly endFetchTurn = new Map<string, () => void>();
   /** Set on shutdown once the grace period is over: the running job is left to Bull's stalled-job recovery. */
@@ -80,19 +82,23 @@ export class ServiceWorker {
     const getNextJob = internals.getNextJob.bind(this.queue);
     internals.processJob = (job) => processJob(job, true);
     internals.getNextJob = async () => {
-      // One loop fetches at a time, and the other waits until the fetched job took the slot (or went back):
-      // a second fetch blocked in Redis while the service generates would grab the next job out of the queue.
-      await this.fetchTurn;
-      let endTurn = () => undefined as void;
-      this.fetchTurn = new Promise<void>((resolve) => (endTurn = resolve));
+      // Past the gate, one loop fetches at a time, and the other waits until the fetched job took the slot (or
+      // went back): a second fetch blocked in Redis while the service generates would take the next job out of
+      // the queue (where it keeps its place and can still be cancelled at once).
+      for (;;) {
+        if (this.closing) return undefined;
+        if (!this.available) await this.gate;
+        else if (this.fetchTurn) await this.fetchTurn.done;
+        else break;
+      }
+      const turn = this.takeFetchTurn();
       try {
-        while (!this.available && !this.closing) await this.gate;
-        const job = this.closing ? undefined : await getNextJob();
-        if (job) this.endFetchTurn.set(job.data.taskId, endTurn);
-        else endTurn();
+        const job = await getNextJob();
+        if (job) this.endFetchTurn.set(job.data.taskId, turn.end);
+        else turn.end();
         return job;
       } catch (error) {
-        endTurn();
+        turn.end();
         throw error;
       }
     };
@@ -171,6 +177,21 @@ export class ServiceWorker {
       this.member.heldTaskIds.delete(taskId);
       this.fleet.changed(this.member);
     }
+  }
+
+  private takeFetchTurn(): { done: Promise<void>; end: () => void } {
+    let resolve = () => undefined as void;
+    const done = new Promise<void>((r) => (resolve = r));
+    const turn = {
+      done,
+      end: () => {
+        if (this.fetchTurn === turn) this.fetchTurn = null;
+        resolve();
+      },
+    };
+    this.fetchTurn = turn;
+    setTimeout(turn.end, FETCH_TURN_LIMIT_MS).unref(); // a pickup stuck on Redis must not stop the other loop for good
+    return turn;
   }
 
   private passFetchTurn(taskId: string): void {
