@@ -6,6 +6,7 @@ import type { TaskStore } from '@app/tasks';
 import { HandBackError, JobCancelledError, PermanentJobError, TransientJobError } from '../jobs/job-errors.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import { decidePickup, retryDelayMs, withExcluded, type LivesOn, type Pickup } from '../jobs/routing.js';
+import { FetchGate, gateBullLoop } from './fetch-gate.js';
 import type { FleetMember } from './fleet-member.js';
 
 /** What a worker needs to know about the rest of the fleet. */
@@ -24,12 +25,6 @@ export interface ServiceWorkerSettings {
 
 /** One loop generates while the other downloads and settles the previous job. */
 const LOOPS = 2;
-const FETCH_TURN_LIMIT_MS = 30_000;
-
-type BullInternals = {
-  processJob: (job: Job<GenerateJobData>, notFetch?: boolean) => Promise<unknown>;
-  getNextJob: () => Promise<Job<GenerateJobData> | undefined>;
-};
 
 /**
  * A Bull worker bound to one model service: it takes a job from its model's queue only while the service can
@@ -42,15 +37,7 @@ type BullInternals = {
 export class ServiceWorker {
   private readonly logger: Logger;
   private readonly queue: Queue<GenerateJobData>;
-  private available = true;
-  /** Resolves when the worker may fetch again; replaced by a pending one while it may not. */
-  private gate: Promise<void> = Promise.resolve();
-  private openGate?: () => void;
-  private closing = false;
-  /** The loop now fetching or picking up a job, if any (see getNextJob). */
-  private fetchTurn: { done: Promise<void>; end: () => void } | null = null;
-  /** Ends the fetch turn of a job once it has taken the slot or gone back (see getNextJob). */
-  private readonly endFetchTurn = new Map<string, () => void>();
+  private readonly gate = new FetchGate();
   /** Set on shutdown once the grace period is over: the running job is left to Bull's stalled-job recovery. */
   private handedBack = false;
 
@@ -74,53 +61,16 @@ export class ServiceWorker {
       },
     });
     this.queue.on('error', (error) => this.logger.warn({ err: error }, 'queue error'));
-    // Two adjustments to Bull's processing loop (bull 4): it fetches only while the service can start a job
-    // (a gate instead of Bull's local pause, which reconnects Redis each time), and it does not fetch the next
-    // job as part of completing one (it would hold it, unlocked, while the gate is shut).
-    const internals = this.queue as unknown as BullInternals;
-    const processJob = internals.processJob; // bound by Bull
-    const getNextJob = internals.getNextJob.bind(this.queue);
-    internals.processJob = (job) => processJob(job, true);
-    internals.getNextJob = async () => {
-      // Past the gate, one loop fetches at a time, and the other waits until the fetched job took the slot (or
-      // went back): a second fetch blocked in Redis while the service generates would take the next job out of
-      // the queue (where it keeps its place and can still be cancelled at once).
-      for (;;) {
-        if (this.closing) return undefined;
-        if (!this.available) await this.gate;
-        else if (this.fetchTurn) await this.fetchTurn.done;
-        else break;
-      }
-      const turn = this.takeFetchTurn();
-      try {
-        const job = await getNextJob();
-        if (job) this.endFetchTurn.set(job.data.taskId, turn.end);
-        else turn.end();
-        return job;
-      } catch (error) {
-        turn.end();
-        throw error;
-      }
-    };
+    gateBullLoop(this.queue, this.gate); // fetches only while the service can start a job, one at a time
     // Every log line of the job carries its taskId and requestId; calls to the model service pass X-Request-Id on.
     this.queue.process(GENERATE_JOB, LOOPS, (job) => runInJobContext(job.data, () => this.handle(job))).catch((error: unknown) => {
       this.logger.error({ err: error }, 'worker stopped');
     });
   }
 
-  /**
-   * Opens or shuts the gate before each fetch (running jobs go on). A fetch already waiting in Redis when the
-   * gate shuts may still return a job; the pickup rules hand it back.
-   */
+  /** Opens or shuts the fetch gate (running jobs go on). */
   setAvailable(available: boolean): void {
-    if (available === this.available) return;
-    this.available = available;
-    if (available) {
-      this.openGate?.();
-      this.openGate = undefined;
-    } else {
-      this.gate = new Promise((open) => (this.openGate = open));
-    }
+    this.gate.set(available);
   }
 
   /**
@@ -129,8 +79,7 @@ export class ServiceWorker {
    * more is written about it from this process.
    */
   async close(graceMs?: number): Promise<void> {
-    this.closing = true;
-    this.openGate?.(); // a loop waiting at the gate ends instead of holding up Bull's close
+    this.gate.close(); // a loop waiting at the gate ends instead of holding up Bull's close
     if (graceMs === undefined) {
       await this.queue.close();
       return;
@@ -156,7 +105,7 @@ export class ServiceWorker {
       // A fresh job needs the service's generation slot; a re-attachment starts nothing.
       if (target.claimSlot(taskId)) this.fleet.changed(target); // generating: its worker takes nothing more
       else if (!pickup.reattach) throw new HandBackError(`${target.url} already started another job`);
-      this.passFetchTurn(taskId);
+      this.gate.pass(taskId);
       recordJobStart({ model: this.model, queuedAt: job.timestamp, firstAttempt: job.attemptsMade === 0, serviceIdleSince: target.lastFinishedAt });
       try {
         await this.runner.run(job, target, task);
@@ -173,30 +122,10 @@ export class ServiceWorker {
       if (error instanceof HandBackError) job.attemptsMade -= 1;
       throw error;
     } finally {
-      this.passFetchTurn(taskId);
+      this.gate.pass(taskId);
       this.member.heldTaskIds.delete(taskId);
       this.fleet.changed(this.member);
     }
-  }
-
-  private takeFetchTurn(): { done: Promise<void>; end: () => void } {
-    let resolve = () => undefined as void;
-    const done = new Promise<void>((r) => (resolve = r));
-    const turn = {
-      done,
-      end: () => {
-        if (this.fetchTurn === turn) this.fetchTurn = null;
-        resolve();
-      },
-    };
-    this.fetchTurn = turn;
-    setTimeout(turn.end, FETCH_TURN_LIMIT_MS).unref(); // a pickup stuck on Redis must not stop the other loop for good
-    return turn;
-  }
-
-  private passFetchTurn(taskId: string): void {
-    this.endFetchTurn.get(taskId)?.();
-    this.endFetchTurn.delete(taskId);
   }
 
   private async facts(job: Job<GenerateJobData>, task: TaskRecord) {
