@@ -40,6 +40,11 @@ export function installGracefulShutdown(app: INestApplication, { drainMs, graceM
       process.exit(1);
     }, drainMs + graceMs + 5_000);
     deadline.unref();
+    // server.close() drops the connections idle at that moment; ones busy then turn idle later and would
+    // hold the close open until their keep-alive timeout, so keep dropping them while shutting down.
+    const server = app.getHttpServer() as { closeIdleConnections?: () => void } | undefined;
+    const sweeper = setInterval(() => server?.closeIdleConnections?.(), 100);
+    sweeper.unref();
     void new Promise((resolve) => setTimeout(resolve, drainMs))
       .then(() => app.close())
       .then(
