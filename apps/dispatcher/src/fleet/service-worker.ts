@@ -3,7 +3,7 @@ import Bull, { type Job, type Queue, type QueueOptions } from 'bull';
 import { GENERATE_JOB, generationQueueName, TERMINAL_STATUSES, type GenerateJobData, type TaskError, type TaskRecord } from '@app/contracts';
 import { closeWithGrace, recordJobFinished, recordJobStart, runInJobContext } from '@app/observability';
 import type { TaskStore } from '@app/tasks';
-import { HandBackError, JobCancelledError, PermanentJobError, TransientJobError } from '../jobs/job-errors.js';
+import { HandBackError, JobCancelledError, PermanentJobError, RESULT_NOT_STORED, TransientJobError } from '../jobs/job-errors.js';
 import type { JobRunner } from '../jobs/job-runner.js';
 import { decidePickup, retryDelayMs, withExcluded, type LivesOn, type Pickup } from '../jobs/routing.js';
 import { FetchGate, gateBullLoop } from './fetch-gate.js';
@@ -180,6 +180,11 @@ export class ServiceWorker {
       recordJobFinished(job.data.model, 'failed', taskError.code);
       this.logger.warn({ taskId, service: member.url, error: taskError }, 'failed');
       if (error instanceof PermanentJobError) job.discard();
+    } else if (taskError.code === RESULT_NOT_STORED) {
+      // Still PROCESSING there: the retry re-attaches to the finished generation and downloads it again.
+      await this.tasks.patch(taskId, { error: taskError });
+      this.logger.warn({ taskId, service: member.url, error: taskError, attempt: job.attemptsMade + 1 }, 'will fetch the video again');
+      throw error;
     } else {
       await job.update({ ...job.data, excludedServices: withExcluded(job.data.excludedServices, member.url) });
       await this.tasks.transition(taskId, 'PENDING', { error: taskError, progress: 0 });

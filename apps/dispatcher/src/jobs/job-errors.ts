@@ -20,6 +20,9 @@ export class TransientJobError extends Error {
   }
 }
 
+/** Code of a transient failure after the generation succeeded: the retry fetches the video from the same service. */
+export const RESULT_NOT_STORED = 'result_not_stored';
+
 /** The service answered 409: it runs `currentJob`, one job at a time. */
 export class ServiceBusyError extends TransientJobError {
   constructor(

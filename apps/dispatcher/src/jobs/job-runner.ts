@@ -11,7 +11,7 @@ import { REDIS, TaskStore } from '@app/tasks';
 import type { Redis } from 'ioredis';
 import type { FleetMember } from '../fleet/fleet-member.js';
 import { Cancellations } from './cancellations.js';
-import { JobCancelledError, PermanentJobError, ServiceBusyError, TransientJobError } from './job-errors.js';
+import { JobCancelledError, PermanentJobError, RESULT_NOT_STORED, ServiceBusyError, TransientJobError } from './job-errors.js';
 
 /** How long settling a finished job waits for the service's next job to start (the GPU first, bookkeeping second). */
 const SETTLE_YIELD_MS = 20;
@@ -67,7 +67,11 @@ export class JobRunner {
       }
       await member.nextStart(SETTLE_YIELD_MS);
       await processing;
-      await this.settle(task, member, startedAt);
+      await this.settle(task, member, startedAt).catch((error: unknown) => {
+        // The video is made and still on the service: the retry re-attaches there and downloads it again.
+        if (error instanceof JobCancelledError || error instanceof PermanentJobError) throw error;
+        throw new TransientJobError(RESULT_NOT_STORED, `the finished video could not be stored: ${error instanceof Error ? error.message : String(error)}`);
+      });
       if (job.data.imageKey) await this.redis.del(job.data.imageKey);
     } catch (error) {
       // The input image stays for a retry; it goes once the task cannot run again (it also expires on its own).
