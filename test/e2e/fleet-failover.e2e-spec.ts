@@ -1,3 +1,5 @@
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Api } from '../support/api.js';
 import { fleetRow, serviceCounters, TaskRecords } from '../support/fleet.js';
 import { waitFor } from '../support/processes.js';
@@ -76,5 +78,45 @@ describe('fleet failover: a model service killed mid-job', () => {
     }
     expect(services).toEqual(new Set([victim.url, survivor]));
     expect((await serviceCounters(victim.url)).completed).toBeGreaterThanOrEqual(1);
+  });
+});
+
+/**
+ * The generation succeeded but the dispatcher could not store the video (its results directory is broken for a
+ * moment): the retry fetches the finished video from the same service instead of generating it again.
+ */
+describe('fleet retries: a made video that could not be stored', () => {
+  const stack = new TestStack({ JOB_BACKOFF_MS: '1500', THROTTLE_ENABLED: 'false' });
+  let api: Api;
+
+  beforeAll(async () => {
+    await stack.start([{ stepDelayMs: 20 }, { stepDelayMs: 20 }]);
+    api = new Api(stack.baseUrl, tokenFor('olga'));
+  });
+  afterAll(() => stack.stop());
+
+  it('downloads it again from the service that made it; no second generation', async () => {
+    const results = join(stack.dir, 'data', 'results');
+    const before = await Promise.all(stack.modelServices.map((service) => serviceCounters(service.url)));
+    renameSync(results, `${results}.away`);
+    writeFileSync(results, 'not a directory'); // writing <id>.mp4.part under it fails with ENOTDIR
+    try {
+      const { taskId } = await api.submit(small('made once', 4));
+      const failedOnce = await api.waitForStatus(taskId, (task) => task.error?.code === 'result_not_stored');
+      expect(failedOnce.status).toBe('PROCESSING');
+      rmSync(results);
+      renameSync(`${results}.away`, results);
+      const done = await api.waitForStatus(taskId, 'COMPLETED');
+      expect(done.attempts).toBe(2);
+      expect((await api.request('GET', `/api/video/result/${taskId}`)).status).toBe(200);
+    } finally {
+      if (existsSync(`${results}.away`)) {
+        rmSync(results, { force: true });
+        renameSync(`${results}.away`, results);
+      }
+    }
+    const after = await Promise.all(stack.modelServices.map((service) => serviceCounters(service.url)));
+    const generations = after.reduce((sum, counters, i) => sum + counters.submitted - before[i]!.submitted, 0);
+    expect(generations).toBe(1);
   });
 });
