@@ -54,7 +54,7 @@ fi
 
 node dist/apps/dispatcher/src/main.js >"$log_dir/dispatcher.log" 2>&1 &
 pids+=($!)
-node dist/apps/gateway/src/main.js 2>&1 | tee "$log_dir/gateway.log" &
+node dist/apps/gateway/src/main.js > >(tee "$log_dir/gateway.log") 2>&1 &
 pids+=($!)
 port="${PORT:-8080}"
 wait_for gateway "curl -sf http://127.0.0.1:$port/health"
