@@ -29,7 +29,7 @@ export async function load(name: string, options: LoadOptions): Promise<LoadResu
   });
   return {
     name,
-    requestsPerSecond: result.requests.average,
+    requestsPerSecond: result.requests.total / result.duration,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     non2xx: result.non2xx,
