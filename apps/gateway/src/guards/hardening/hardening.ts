@@ -1,11 +1,11 @@
-import helmet from '@fastify/helmet';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ProblemException } from '../../problem/problem.js';
 import { RouteMethods } from './route-methods.js';
+import { staticSecurityHeaders } from './security-headers.js';
 
 /**
  * Call right after NestFactory.create (before any route is registered):
- * - security headers (@fastify/helmet) with a CSP that still lets Swagger UI at /docs run (its scripts are
+ * - security headers (helmet's, computed once) with a CSP that still lets Swagger UI at /docs run (its scripts are
  *   served from here; it uses inline styles and data: images);
  * - only JSON and multipart bodies: any other declared content type (text/plain, the form encoding Nest
  *   parses by default...) is 415 before the body is read, and multipart without a boundary is 400;
@@ -14,7 +14,7 @@ import { RouteMethods } from './route-methods.js';
  * Fastify raises goes through main.ts' error handler and becomes problem+json.
  */
 export async function applyHardening(app: NestFastifyApplication): Promise<void> {
-  await app.register(helmet, {
+  const securityHeaders = staticSecurityHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -32,6 +32,10 @@ export async function applyHardening(app: NestFastifyApplication): Promise<void>
     },
   });
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(securityHeaders);
+    done();
+  });
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, _reply, done) => {
     const type = request.headers['content-type'];
