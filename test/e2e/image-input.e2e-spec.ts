@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { decodeTask } from '@app/tasks';
 import { ImageServer, makePng } from '../clients/fixtures.js';
 import { Api } from '../support/api.js';
 import { TestStack, tokenFor } from '../support/stack.js';
@@ -78,7 +79,7 @@ describe('image-to-video input on the native API', () => {
     await alice.waitForStatus(i2v.taskId, 'COMPLETED');
     await alice.waitForStatus(t2v.taskId, 'COMPLETED');
     const digest = createHash('sha256').update(makePng(320, 200)).digest('hex');
-    expect(await redis.hget(`videogw:task:${i2v.taskId}`, 'imageDigest')).toBe(digest);
+    expect(decodeTask(await redis.hgetall(`videogw:task:${i2v.taskId}`))?.imageDigest).toBe(digest);
     expect(await redis.exists(`videogw:image:${i2v.taskId}`)).toBe(0);
 
     // Same prompt and seed: only the input image differs, and the first frame shows its red.

@@ -1,5 +1,5 @@
 import type { TaskRecord } from '@app/contracts';
-import { decodeTask, encodeTaskFields } from './task-codec.js';
+import { decodeTask, encodeNewTask, encodeTaskFields, encodeTaskPairs } from './task-codec.js';
 
 const task: TaskRecord = {
   taskId: 'abc12345',
@@ -28,5 +28,28 @@ describe('task codec', () => {
 
   it('skips undefined fields so a patch leaves the others alone', () => {
     expect(encodeTaskFields({ progress: 0.5, error: undefined })).toEqual({ progress: '0.5' });
+  });
+
+  const hashOf = (pairs: string[]) => Object.fromEntries(pairs.flatMap((value, i) => (i % 2 ? [] : [[value, pairs[i + 1]!]])));
+
+  it('writes a new task as its identity, status and requestKey plus one JSON doc, and reads it back', () => {
+    const hash = hashOf(encodeNewTask({ ...task, requestKey: 'k1', cacheable: true }));
+    expect(Object.keys(hash).sort()).toEqual(['doc', 'requestKey', 'status', 'taskId']);
+    expect(decodeTask(hash)).toEqual({ ...task, requestKey: 'k1', cacheable: true });
+  });
+
+  it('lays later field writes over the doc', () => {
+    const hash = hashOf(encodeNewTask(task));
+    Object.assign(hash, encodeTaskFields({ status: 'COMPLETED', progress: 1, cancelRequested: true, effective: { width: 256 } as never }));
+    expect(decodeTask(hash)).toMatchObject({ status: 'COMPLETED', progress: 1, cancelRequested: true, effective: { width: 256 }, requested: task.requested });
+  });
+
+  it('takes the second set of fields over the first (a cache hit and its entry)', () => {
+    const hash = hashOf(encodeNewTask(task, { resultKey: 'r1', resultBytes: 42, adjustments: [] }));
+    expect(decodeTask(hash)).toMatchObject({ resultKey: 'r1', resultBytes: 42, adjustments: [] });
+  });
+
+  it('still reads a task written field by field', () => {
+    expect(decodeTask(hashOf(encodeTaskPairs(task)))).toEqual(task);
   });
 });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { ownerTasksKey, taskKey, TERMINAL_STATUSES, type TaskRecord, type TaskStatus } from '@app/contracts';
-import { decodeTask, encodeTaskFields } from './task-codec.js';
+import { decodeTask, encodeNewTask, encodeTaskFields, encodeTaskPairs } from './task-codec.js';
 
 /**
  * Writes the field/value pairs in ARGV only while the task exists and has not ended.
@@ -29,7 +29,7 @@ export class TaskStore {
   /** Two auto-pipelined writes, not a MULTI: both are idempotent, and MULTI costs as much as a Bull add. */
   async create(task: TaskRecord): Promise<void> {
     await Promise.all([
-      this.redis.hset(taskKey(task.taskId), encodeTaskFields(task)),
+      this.redis.hset(taskKey(task.taskId), encodeNewTask(task)),
       this.redis.zadd(ownerTasksKey(task.owner), Date.parse(task.createTime), task.taskId),
     ]);
   }
@@ -50,7 +50,7 @@ export class TaskStore {
   async transition(taskId: string, status: TaskStatus, fields: Partial<TaskRecord> = {}): Promise<boolean> {
     const now = new Date().toISOString();
     const terminal = TERMINAL_STATUSES.has(status) ? { finishTime: now } : {};
-    const pairs = Object.entries(encodeTaskFields({ ...fields, ...terminal, status, updateTime: now })).flat();
+    const pairs = encodeTaskPairs({ ...fields, ...terminal, status, updateTime: now });
     const verdict = (await this.redis.eval(TRANSITION_SCRIPT, 1, taskKey(taskId), TERMINAL_LIST, ...pairs)) as number;
     if (verdict === 1 && TERMINAL_STATUSES.has(status)) for (const listener of this.terminalListeners) await listener(taskId, status);
     return verdict === 1;
