@@ -7,13 +7,15 @@ import { TestStack, tokenFor } from '../support/stack.js';
 const TINY = { width: 256, height: 256, numFrames: 3, numInferenceSteps: 2 };
 /** Long enough (100 steps x 30 ms) to cancel while it runs. */
 const SLOW = { width: 256, height: 256, numFrames: 3, numInferenceSteps: 100 };
+/** How long the gateway answers from an entry whose file it has seen before it looks again. */
+const RECHECK_MS = 300;
 
 /**
  * The result cache, coalescing and Idempotency-Key on real processes: one model service, whose own
  * counter of submitted generations proves when the GPU was (not) used.
  */
 describe('results: cache, coalescing, idempotency', () => {
-  const stack = new TestStack({ THROTTLE_ENABLED: 'false', LOG_LEVEL: 'warn' });
+  const stack = new TestStack({ THROTTLE_ENABLED: 'false', LOG_LEVEL: 'warn', RESULT_CACHE_RECHECK_MS: String(RECHECK_MS) });
   let alice: Api;
   let bob: Api;
   let serviceUrl: string;
@@ -73,6 +75,7 @@ describe('results: cache, coalescing, idempotency', () => {
     expect(hit.cached).toBe(true);
 
     await rm(join(stack.dir, 'data', 'results', `${origin.taskId}.mp4`));
+    await new Promise((resolve) => setTimeout(resolve, RECHECK_MS + 100));
     const before = await generations();
     const miss = await alice.submit({ prompt: 'a file that vanishes', ...TINY, seed: 21 });
     expect(miss).toMatchObject({ status: 'PENDING', cached: false });

@@ -107,6 +107,7 @@ export const configSchema = z
     RESULT_REDIRECT: bool,
     RESULT_CACHE_ENABLED: flag(true),
     RESULT_CACHE_TTL_SECONDS: int(24 * 3600, 1),
+    RESULT_CACHE_RECHECK_MS: int(5000, 0, 3_600_000),
     RESULT_CACHE_SEEDLESS: bool,
     RESULT_CACHE_SCOPE: z.enum(['global', 'owner']).default('global'),
     COALESCE_ENABLED: flag(true),

@@ -29,7 +29,7 @@ export class StorageModule implements OnModuleInit, OnApplicationShutdown {
       providers: [
         { provide: RESULT_STORE, useFactory: () => createResultStore(config) },
         { provide: WEBHOOK_QUEUE_TOKEN, useFactory: () => createWebhookQueue(config, processName) },
-        { provide: ResultCache, inject: [REDIS], useFactory: (redis: Redis) => new ResultCache(redis, config.RESULT_CACHE_TTL_SECONDS) },
+        { provide: ResultCache, inject: [REDIS], useFactory: (redis: Redis) => new ResultCache(redis, { ttlSeconds: config.RESULT_CACHE_TTL_SECONDS, recheckMs: config.RESULT_CACHE_RECHECK_MS }) },
         { provide: Coalescer, inject: [REDIS], useFactory: (redis: Redis) => new Coalescer(redis, claimTtlMs(config)) },
         { provide: ResultIndex, inject: [REDIS, RESULT_STORE], useFactory: (redis: Redis, store: ResultStore) => new ResultIndex(redis, store) },
         {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
-import { CANCEL_CHANNEL, imageKey, TERMINAL_STATUSES, type TaskRecord } from '@app/contracts';
+import { CANCEL_CHANNEL, imageKey, TERMINAL_STATUSES, type ResultCacheEntry, type TaskRecord } from '@app/contracts';
 import { AllowList, assertPublicUrl, OutboundError } from '@app/outbound';
 import { cacheRequests, coalescedRequests } from '@app/observability';
 import { Coalescer, presentTask, RESULT_STORE, ResultCache, ResultIndex, ResultLifecycle, type ResultStore } from '@app/storage';
@@ -84,27 +84,23 @@ export class ResultSubmission {
     const cacheable = !optedOut && isCacheable(task, this.config);
     if (optedOut || (!cacheable && !this.config.COALESCE_ENABLED)) return null;
     task.requestKey = requestKeyFor(task, context.extra, this.config.RESULT_CACHE_SCOPE);
-    if (cacheable) task.cacheable = true;
     if (!cacheable) return null;
-
-    const { requestKey, cacheable: _rendersNothing, ...rest } = task;
-    const hit: TaskRecord = { ...rest, status: 'COMPLETED', progress: 1, startTime: task.createTime, finishTime: task.createTime, cached: true };
-    const entry = await this.cache.answer(requestKey, hit); // one round trip: entry read, task written and indexed
-    if (!entry) {
+    task.cacheable = true;
+    const hit = await this.cache.answer(task.requestKey, (found) => this.resultStillStored(found.resultKey), (entry) => cacheHitOf(task, entry));
+    if (!hit) {
       cacheRequests.labels('miss').inc();
       return null;
     }
-    if (!(await this.store.exists(entry.resultKey))) {
-      cacheRequests.labels('miss').inc();
-      // The file went behind our back: a miss. The render's tasks expire, and this one is made afresh.
-      await this.index.expire(entry.resultKey);
-      await this.tasks.remove(hit);
-      return null;
-    }
-    Object.assign(hit, entry);
     if (hit.callbackUrl) await this.lifecycle.completedFromCache(hit);
     cacheRequests.labels('hit').inc();
     return this.view(hit);
+  }
+
+  /** The file went behind our back: a miss. The render's tasks expire, and this request is made afresh. */
+  private async resultStillStored(resultKey: string): Promise<boolean> {
+    if (await this.store.exists(resultKey)) return true;
+    await this.index.expire(resultKey);
+    return false;
   }
 
   /** After the task is written: joins an identical job in flight. The follower's view, or null when this task leads. */
@@ -175,4 +171,35 @@ export class ResultSubmission {
       throw validationProblem([{ field: 'callbackUrl', message: error.message, allowed: 'a public http(s) URL' }]);
     }
   }
+}
+
+/**
+ * What a cache hit stores: a COMPLETED copy of the new task with the entry's result. Without requestKey and
+ * cacheable, as it leads no coalescing group and renders nothing. Built field by field (one object shape, no
+ * spread): it is on the hot path. A field added to the tasks that submitParsed creates belongs here too.
+ */
+export function cacheHitOf(task: TaskRecord, entry: ResultCacheEntry): TaskRecord {
+  return {
+    taskId: task.taskId,
+    owner: task.owner,
+    model: task.model,
+    mode: task.mode,
+    priority: task.priority,
+    status: 'COMPLETED',
+    progress: 1,
+    createTime: task.createTime,
+    updateTime: task.createTime,
+    startTime: task.createTime,
+    finishTime: task.createTime,
+    requested: task.requested,
+    effective: entry.effective,
+    adjustments: entry.adjustments,
+    attempts: 0,
+    cancelRequested: false,
+    cached: true,
+    resultKey: entry.resultKey,
+    resultBytes: entry.resultBytes,
+    imageDigest: task.imageDigest,
+    callbackUrl: task.callbackUrl,
+  };
 }

@@ -90,15 +90,6 @@ export class VideoService {
       cancelRequested: false,
       ...(options.image ? { imageDigest: options.image.digest } : {}),
     };
-    const job: GenerateJobData = {
-      taskId: task.taskId,
-      model: task.model,
-      mode: task.mode,
-      requested: task.requested,
-      submittedAt: Date.now(),
-      requestId: currentRequestId(),
-      ...(options.extra ? { extra: options.extra } : {}),
-    };
     const cached = await this.results.answerFromCache(task, request, options); // checks callbackUrl; a cache hit uses no GPU
     if (cached) return cached;
     const admission = await this.admission.admit(task.owner, task.taskId); // 503/429 before anything is written
@@ -108,6 +99,15 @@ export class VideoService {
       admission.enqueued();
       return follower;
     }
+    const job: GenerateJobData = {
+      taskId: task.taskId,
+      model: task.model,
+      mode: task.mode,
+      requested: task.requested,
+      submittedAt: Date.now(),
+      requestId: currentRequestId(),
+      ...(options.extra ? { extra: options.extra } : {}),
+    };
     try {
       if (options.image) job.imageKey = await storeTaskImage(this.redis, task.taskId, options.image, this.imageTtlSeconds);
       await this.queues
