@@ -23,7 +23,7 @@ import { formatTable, load, markdown, type LoadOptions, type LoadResult } from '
 
 const MODEL = 'easyanimate-v5.1-12b';
 const SUBMIT_BODY = JSON.stringify({ prompt: 'a red fox running through fresh snow at dawn, cinematic', width: 512, height: 512, numFrames: 25 });
-const ROUNDS = 4;
+const ROUNDS = 6;
 
 /** Settings that switch the guard layer off (foundation figures) or on with limits the load never reaches. */
 export const GUARDS_OFF: Record<string, string> = {
@@ -123,7 +123,7 @@ async function measureBaseline(stack: TestStack, durationSeconds: number): Promi
   }
 }
 
-export async function runHttpBench(durationSeconds = 8): Promise<HttpBenchResult> {
+export async function runHttpBench(durationSeconds = 12): Promise<HttpBenchResult> {
   const stack = new TestStack({ LOG_LEVEL: 'warn' });
   let trimmer: NodeJS.Timeout | undefined;
   let redis: Redis | undefined;
@@ -172,6 +172,6 @@ export async function runHttpBench(durationSeconds = 8): Promise<HttpBenchResult
 }
 
 if (process.argv[1]?.endsWith('http.js')) {
-  const result = await runHttpBench(Number(process.env.BENCH_SECONDS ?? 8));
+  const result = await runHttpBench(Number(process.env.BENCH_SECONDS ?? 12));
   process.stdout.write(`${result.table}\n`);
 }

@@ -4,7 +4,7 @@ import { benchBannedTerms } from './guards.js';
 import { runHttpBench } from './http.js';
 import { markdown } from './load.js';
 
-const seconds = Number(process.argv[2] ?? 8);
+const seconds = Number(process.argv[2] ?? 12);
 const out = (text: string) => process.stdout.write(`${text}\n`);
 out(`# video gateway benchmarks (${new Date().toISOString()}, ${cpus().length} cores, ${seconds} s per HTTP figure)\n`);
 
