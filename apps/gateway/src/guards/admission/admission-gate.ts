@@ -7,6 +7,8 @@ export const RESERVATIONS_KEY = `${KEY_PREFIX}admission:reserved`;
 export const unfinishedTasksKey = (owner: string): string => `${KEY_PREFIX}owner:${owner}:unfinished`;
 /** A reservation older than this belongs to a submit that died half-way; it stops counting. */
 export const RESERVATION_LIFETIME_MS = 30_000;
+/** Released reservations go with the next admission; when none comes within this time, on their own. */
+export const RELEASE_DELAY_MS = 20;
 const TERMINAL_LIST = `|${[...TERMINAL_STATUSES].join('|')}|`;
 
 export interface AdmissionLimits {
@@ -33,8 +35,9 @@ type AdmitCommand = (...args: Array<string | number>) => Promise<[number, number
  */
 export class AdmissionGate {
   private readonly admitCommand: AdmitCommand;
-  /** Reservations to release, sent as one ZREM per event-loop turn (under load, one for many submits). */
+  /** Reservations to release: sent with the next admission, or as one ZREM after RELEASE_DELAY_MS. */
   private releases: string[] = [];
+  private releaseTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly redis: Redis,
@@ -59,6 +62,7 @@ export class AdmissionGate {
       RESERVATION_LIFETIME_MS,
       taskKey(''),
       TERMINAL_LIST,
+      ...this.takeReleases(), // lost with a failed call: they stop counting after RESERVATION_LIFETIME_MS
     );
     const retryAfter = { 'Retry-After': String(retryAfterSeconds) };
     if (verdict === 1) {
@@ -91,11 +95,16 @@ export class AdmissionGate {
 
   private release(taskId: string): void {
     this.releases.push(taskId);
-    if (this.releases.length > 1) return;
-    setImmediate(() => {
-      const ids = this.releases;
-      this.releases = [];
-      this.redis.zrem(RESERVATIONS_KEY, ...ids).catch((error: unknown) => this.onReleaseError(error, ids.join(',')));
-    });
+    this.releaseTimer ??= setTimeout(() => {
+      this.releaseTimer = undefined;
+      const ids = this.takeReleases();
+      if (ids.length > 0) this.redis.zrem(RESERVATIONS_KEY, ...ids).catch((error: unknown) => this.onReleaseError(error, ids.join(',')));
+    }, RELEASE_DELAY_MS).unref();
+  }
+
+  private takeReleases(): string[] {
+    const ids = this.releases;
+    if (ids.length > 0) this.releases = [];
+    return ids;
   }
 }

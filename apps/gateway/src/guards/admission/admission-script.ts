@@ -2,7 +2,8 @@
  * Admission of one task, atomically. KEYS: 1 reservations (zset taskId → admission time, ms),
  * 2 the owner's unfinished task ids (set), 3.. the Bull wait and paused lists of every model queue.
  * ARGV: 1 taskId, 2 max unfinished per owner, 3 max waiting jobs, 4 reservation lifetime (ms),
- * 5 task hash key prefix, 6 terminal statuses as |A|B|.
+ * 5 task hash key prefix, 6 terminal statuses as |A|B|, 7.. reservations to release first (jobs this
+ * gateway has enqueued since its last admission: they ride along instead of costing a command each).
  *
  * The owner's set is pruned only when it looks full: members whose task has ended, or whose task hash is
  * gone and which are not being admitted right now, are removed, so tasks that end anywhere (dispatcher,
@@ -15,6 +16,7 @@ export const ADMISSION_SCRIPT = `
 local reserved, unfinished = KEYS[1], KEYS[2]
 local taskId = ARGV[1]
 local maxUnfinished, maxWaiting = tonumber(ARGV[2]), tonumber(ARGV[3])
+if #ARGV > 6 then redis.call('ZREM', reserved, unpack(ARGV, 7)) end
 local time = redis.call('TIME')
 local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', reserved, '-inf', now - tonumber(ARGV[4]))
