@@ -7,14 +7,16 @@
  * submit, guarded submit, then again), so a change in the machine's background load touches each figure
  * alike; a same-run comparison is the median of its per-round ratios.
  *
- * No dispatcher drains the queue during the submit rounds, so the bench trims the Bull wait list every
- * 100 ms to the 50 jobs queued first (the status probe among them), as admission control keeps it short in
- * production: Bull inserts prioritised jobs in O(queue length).
+ * No dispatcher drains the queue during the submit rounds, so every 100 ms the bench trims the Bull wait list
+ * to the 50 jobs queued first (the status probe among them), as admission control keeps it short in
+ * production (Bull inserts prioritised jobs in O(queue length)), and forgets the bench principal's
+ * unfinished tasks as if they had run (admission's per-principal cap would otherwise keep it at its size).
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { generationQueueName } from '@app/contracts';
+import { unfinishedTasksKey } from '../apps/gateway/src/guards/admission/admission-gate.js';
 import { Api } from '../test/support/api.js';
 import { freePort, ManagedProcess, waitFor } from '../test/support/processes.js';
 import { TestStack, tokenFor } from '../test/support/stack.js';
@@ -24,6 +26,7 @@ import { formatTable, load, markdown, type LoadOptions, type LoadResult } from '
 const MODEL = 'easyanimate-v5.1-12b';
 const SUBMIT_BODY = JSON.stringify({ prompt: 'a red fox running through fresh snow at dawn, cinematic', width: 512, height: 512, numFrames: 25 });
 const ROUNDS = 6;
+const PRINCIPAL = 'bench-user';
 
 /** Settings that switch the guard layer off (foundation figures) or on with limits the load never reaches. */
 export const GUARDS_OFF: Record<string, string> = {
@@ -134,7 +137,7 @@ export async function runHttpBench(durationSeconds = 12): Promise<HttpBenchResul
     stack.gatewayPort = await freePort();
     await stack.startGateway(GUARDS_OFF);
     const guarded = await startGuardedGateway(stack);
-    const token = tokenFor('bench-user');
+    const token = tokenFor(PRINCIPAL);
     await primeCacheEntry(stack, token); // a finished render of CACHE_HIT_BODY, made by a real model service
     const api = new Api(stack.baseUrl, token);
     const pending = [];
@@ -143,7 +146,8 @@ export async function runHttpBench(durationSeconds = 12): Promise<HttpBenchResul
     const queue = `bull:${generationQueueName(MODEL)}`;
     redis = new Redis(stack.redisUrl);
     const trim = redis;
-    trimmer = setInterval(() => void trim.multi().ltrim(`${queue}:wait`, -50, -1).del(`${queue}:priority`).exec(), 100);
+    const unfinished = unfinishedTasksKey(PRINCIPAL);
+    trimmer = setInterval(() => void trim.multi().ltrim(`${queue}:wait`, -50, -1).del(`${queue}:priority`).del(unfinished).exec(), 100);
 
     const json = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const targets: Array<[string, LoadOptions]> = [
