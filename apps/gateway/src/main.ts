@@ -19,7 +19,10 @@ const resultsDir = join(config.DATA_DIR, 'results');
 mkdirSync(resultsDir, { recursive: true });
 
 const adapter = new FastifyAdapter({ bodyLimit: config.BODY_LIMIT_BYTES, trustProxy: config.TRUST_PROXY, ...requestIdServerOptions });
-const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, { bufferLogs: true });
+const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config), adapter, {
+  bufferLogs: true,
+  bodyParser: false, // Fastify's own JSON parser; Nest's wrapper rebuilt a parser on every request
+});
 useJsonLogger(app); // JSON lines through pino (nestjs-pino), request id on every line of a request
 installHttpObservability(app.getHttpAdapter().getInstance()); // X-Request-Id echo, http_request_duration_seconds
 await applyHardening(app); // helmet, JSON-only bodies (415), 405 with Allow; before any route is registered

@@ -24,6 +24,8 @@ export interface ResultSubmitContext {
 }
 
 const CANCELLED_BY_CLIENT = { code: 'cancelled', message: 'cancelled by the client' };
+const cacheHits = cacheRequests.labels('hit');
+const cacheMisses = cacheRequests.labels('miss');
 
 /**
  * The result layer on the submit, status and cancel paths: idempotent replays, the callback URL check,
@@ -88,11 +90,11 @@ export class ResultSubmission {
     task.cacheable = true;
     const hit = await this.cache.answer(task.requestKey, (found) => this.resultStillStored(found.resultKey), (entry) => cacheHitOf(task, entry));
     if (!hit) {
-      cacheRequests.labels('miss').inc();
+      cacheMisses.inc();
       return null;
     }
     if (hit.callbackUrl) await this.lifecycle.completedFromCache(hit);
-    cacheRequests.labels('hit').inc();
+    cacheHits.inc();
     return this.view(hit);
   }
 

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { AppConfig } from '@app/config';
 import { canonicalRequestKey } from '@app/policies';
 import type { TaskRecord } from '@app/contracts';
@@ -53,7 +53,7 @@ export function isCacheable(task: TaskRecord, config: Pick<AppConfig, 'RESULT_CA
   return config.RESULT_CACHE_ENABLED && (task.requested.seed !== undefined || config.RESULT_CACHE_SEEDLESS);
 }
 
-export const digest = (text: string): string => createHash('sha256').update(text).digest('hex');
+export const digest = (text: string): string => hash('sha256', text, 'hex');
 
 /** JSON with object keys sorted, so equal values give equal text. */
 export function stableJson(value: unknown): string {

@@ -64,25 +64,33 @@ export function parseGenerateRequest(
   }
   if (problems.length > 0 || !profile) return problems;
 
-  const numbers = pick(input, NUMBER_FIELDS) as Partial<Record<(typeof NUMBER_FIELDS)[number], number>>;
+  // Built field by field, without spreads: this runs on every submit, cache hits included.
   const prompts = checkPromptFields(
     { prompt: input.prompt as string, negativePrompt: (input.negativePrompt ?? undefined) as string | undefined },
     profile.limits,
     context.bannedTerms,
   );
-  const params = validateGenerationRequest(profile, { ...numbers, mode });
+  const numbers = input as Partial<Record<(typeof NUMBER_FIELDS)[number], number>>; // types checked above; null counts as absent
+  const params = validateGenerationRequest(profile, {
+    width: numbers.width,
+    height: numbers.height,
+    numFrames: numbers.numFrames,
+    fps: numbers.fps,
+    numInferenceSteps: numbers.numInferenceSteps,
+    guidanceScale: numbers.guidanceScale,
+    seed: numbers.seed,
+    mode,
+  });
   if (!prompts.ok || !params.ok) return [...(prompts.ok ? [] : prompts.errors), ...(params.ok ? [] : params.errors)];
 
-  const requested: RequestedParams = { prompt: prompts.prompt, ...params.params };
+  const { width, height, numFrames, fps, numInferenceSteps, guidanceScale, seed } = params.params;
+  const requested: RequestedParams = { prompt: prompts.prompt, width, height, numFrames, fps, numInferenceSteps, guidanceScale };
+  if (seed !== undefined) requested.seed = seed;
   if (prompts.negativePrompt) requested.negativePrompt = prompts.negativePrompt;
-  return {
-    model,
-    mode,
-    priority: priority as Priority,
-    requested,
-    ...(typeof input.callbackUrl === 'string' ? { callbackUrl: input.callbackUrl } : {}),
-    ...(typeof cache === 'boolean' ? { cache } : {}),
-  };
+  const request: GenerateRequest = { model, mode, priority: priority as Priority, requested };
+  if (typeof input.callbackUrl === 'string') request.callbackUrl = input.callbackUrl;
+  if (typeof cache === 'boolean') request.cache = cache;
+  return request;
 }
 
 function readBoolean(value: unknown): boolean | undefined | null {
@@ -90,10 +98,4 @@ function readBoolean(value: unknown): boolean | undefined | null {
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === 'false') return value === 'true';
   return null;
-}
-
-function pick(input: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
-  const picked: Record<string, unknown> = {};
-  for (const field of fields) if (input[field] != null) picked[field] = input[field];
-  return picked;
 }

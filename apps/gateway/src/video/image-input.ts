@@ -28,6 +28,12 @@ export interface PendingImage {
   resolve(): Promise<ImageInput>;
 }
 
+/** A native submit's fields, and its image when it brings one. */
+export interface NativeSubmission {
+  body: unknown;
+  image?: PendingImage;
+}
+
 export interface SubmitOptions {
   image?: ImageInput;
   /** Backend options passed through to the model service. */
@@ -54,16 +60,21 @@ export class ImageInputService {
    * The native submit: a JSON body (with an optional `imageUrl`), or multipart/form-data with the same
    * fields as form fields and the picture in an `image` file part. Returns the body without the image fields.
    */
-  async readNativeSubmission(request: FastifyRequest): Promise<{ body: unknown; image?: PendingImage }> {
-    if (request.isMultipart()) {
-      const form = await readForm(request, { fileFields: ['image'], maxFileBytes: this.limits.maxBytes });
-      const { imageUrl, ...rest } = coerceFormFields(form.fields, NATIVE_NUMBER_FIELDS);
-      const file = form.files.get('image');
-      if (file && imageUrl !== undefined) throw bothGiven('image', 'imageUrl');
-      if (file) return { body: rest, image: this.fromBytes(file, 'image') };
-      return { body: rest, ...(imageUrl === undefined ? {} : { image: this.fromUrl(imageUrl, 'imageUrl') }) };
-    }
-    const body = request.body;
+  /** A multipart form (an `image` file or `imageUrl` field) or a JSON body; the JSON one without a wait (submit is a hot path). */
+  readNativeSubmission(request: FastifyRequest): NativeSubmission | Promise<NativeSubmission> {
+    return request.isMultipart() ? this.readNativeForm(request) : this.fromJsonBody(request.body);
+  }
+
+  private async readNativeForm(request: FastifyRequest): Promise<NativeSubmission> {
+    const form = await readForm(request, { fileFields: ['image'], maxFileBytes: this.limits.maxBytes });
+    const { imageUrl, ...rest } = coerceFormFields(form.fields, NATIVE_NUMBER_FIELDS);
+    const file = form.files.get('image');
+    if (file && imageUrl !== undefined) throw bothGiven('image', 'imageUrl');
+    if (file) return { body: rest, image: this.fromBytes(file, 'image') };
+    return { body: rest, ...(imageUrl === undefined ? {} : { image: this.fromUrl(imageUrl, 'imageUrl') }) };
+  }
+
+  private fromJsonBody(body: unknown): NativeSubmission {
     if (typeof body !== 'object' || body === null || Array.isArray(body) || !('imageUrl' in body)) return { body };
     const { imageUrl, ...rest } = body as Record<string, unknown>;
     if (imageUrl === null || imageUrl === undefined) return { body: rest };

@@ -36,7 +36,8 @@ export class VideoController {
   @ApiAcceptedResponse({ type: TaskStatusDto, description: 'Queued; or COMPLETED at once with `cached: true` when the result cache answered (seeded requests)' })
   @ApiResponse({ status: 422, description: 'A field is out of range; `errors` names it and what is allowed', type: ProblemDto })
   async generate(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest): Promise<TaskView> {
-    const { body, image } = await this.images.readNativeSubmission(request);
+    const read = this.images.readNativeSubmission(request);
+    const { body, image } = read instanceof Promise ? await read : read;
     return this.videos.submit(principal, body, { image, results: submitPreferences(request.headers) });
   }
 

@@ -53,7 +53,7 @@ export class VideoService {
   async submit(principal: Principal, body: unknown, input: SubmitInput = {}): Promise<TaskView> {
     const request = this.parse(body, input.image ? 'i2v' : 't2v', input.image?.field);
     this.assertPriorityAllowed(principal, request);
-    const image = await input.image?.resolve();
+    const image = input.image ? await input.image.resolve() : undefined;
     return this.submitParsed(principal, request, { ...input, image });
   }
 
@@ -88,8 +88,8 @@ export class VideoService {
       adjustments: [],
       attempts: 0,
       cancelRequested: false,
-      ...(options.image ? { imageDigest: options.image.digest } : {}),
     };
+    if (options.image) task.imageDigest = options.image.digest;
     const cached = await this.results.answerFromCache(task, request, options); // checks callbackUrl; a cache hit uses no GPU
     if (cached) return cached;
     const admission = await this.admission.admit(task.owner, task.taskId); // 503/429 before anything is written

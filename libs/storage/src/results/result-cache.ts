@@ -65,7 +65,7 @@ export class ResultCache {
       const entry = this.known.get(requestKey) ?? (await this.readAndCheck(requestKey, check));
       if (!entry) return null;
       const hit = hitFor(entry);
-      if (await this.writeHit(hit, entry.resultKey)) return hit;
+      if ((await this.writeHit(hit, entry.resultKey)) === 1) return hit;
       this.known.delete(requestKey); // the result expired since the entry was read: read it again
     }
     return null;
@@ -80,9 +80,9 @@ export class ResultCache {
     return entry;
   }
 
-  /** True when the result was still indexed, and the task is now written, indexed and referenced; false: nothing written. */
-  private async writeHit(task: TaskRecord, resultKey: string): Promise<boolean> {
-    const written = await this.hitCommand(
+  /** 1 when the result was still indexed, and the task is now written, indexed and referenced; 0: nothing written. */
+  private writeHit(task: TaskRecord, resultKey: string): Promise<number> {
+    return this.hitCommand(
       RESULT_INDEX_KEY,
       resultRefsKey(resultKey),
       taskKey(task.taskId),
@@ -92,7 +92,6 @@ export class ResultCache {
       Date.parse(task.createTime),
       ...encodeNewTask(task),
     );
-    return written === 1;
   }
 }
 

@@ -39,7 +39,7 @@ export async function applyHardening(app: NestFastifyApplication): Promise<void>
   fastify.removeContentTypeParser('text/plain');
   fastify.addHook('onRequest', (request, _reply, done) => {
     const type = request.headers['content-type'];
-    if (type === undefined) return done();
+    if (type === undefined || type === 'application/json') return done(); // the common cases, without parsing the header
     if (isMultipartWithoutBoundary(type)) {
       return done(new ProblemException(400, 'malformed-multipart', 'Bad Request', 'multipart/form-data needs a boundary parameter'));
     }
