@@ -225,7 +225,7 @@ describe('guards: roles, tenancy, throttling, prompt screening, hardening', () =
       await problemOf(response, 413);
     });
 
-    it('answers 415 to a body that is not JSON, 400 to broken JSON, to multipart without a boundary and to truncated multipart', async () => {
+    it('answers 415 to a body that is not JSON, 400 to broken or prototype-poisoning JSON, to multipart without a boundary and to truncated multipart', async () => {
       const headers = { authorization: `Bearer ${tokenFor('hardening')}` };
       const plain = await fetch(`${stack.baseUrl}/api/video/generate`, { method: 'POST', headers: { ...headers, 'content-type': 'text/plain' }, body: 'a cat' });
       await problemOf(plain, 415);
@@ -237,6 +237,11 @@ describe('guards: roles, tenancy, throttling, prompt screening, hardening', () =
       await problemOf(form, 415);
       const broken = await fetch(`${stack.baseUrl}/api/video/generate`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{"prompt":' });
       await problemOf(broken, 400);
+      const json = { ...headers, 'content-type': 'application/json; charset=utf-8' };
+      const poisoned = await fetch(`${stack.baseUrl}/api/video/generate`, { method: 'POST', headers: json, body: '{"prompt":"a cat","__proto__":{"admin":true}}' });
+      await problemOf(poisoned, 400);
+      const constructor = await fetch(`${stack.baseUrl}/api/video/generate`, { method: 'POST', headers: json, body: '{"prompt":"a cat","constructor":{"prototype":{"admin":true}}}' });
+      await problemOf(constructor, 400);
       const noBoundary = await fetch(`${stack.baseUrl}/api/video/generate`, { method: 'POST', headers: { ...headers, 'content-type': 'multipart/form-data' } });
       await problemOf(noBoundary, 400);
       const truncated = await fetch(`${stack.baseUrl}/api/video/generate`, {
