@@ -52,6 +52,32 @@ describe('BannedTermMatcher', () => {
     );
   });
 
+  it('agrees with a naive search on large alphabets and lists (dense rows, child masks, hash probes)', () => {
+    const alphabet = [...'abcdefghijklmnopqrstuvwxyz0123456789', '暴', '力', '血', '腥', '的', '一'];
+    const unit = fc.constantFrom(...alphabet);
+    /** Where the earliest occurrence of any term ends (exclusive), or -1. */
+    const earliestEnd = (terms: string[], text: string) => {
+      for (let end = 1; end <= text.length; end++) if (terms.some((t) => text.slice(0, end).endsWith(t))) return end;
+      return -1;
+    };
+    fc.assert(
+      fc.property(
+        fc.array(fc.string({ unit, minLength: 2, maxLength: 4 }), { minLength: 300, maxLength: 500 }),
+        fc.array(fc.string({ unit, maxLength: 80 }), { minLength: 5, maxLength: 5 }),
+        (terms, texts) => {
+          const matcher = new BannedTermMatcher(terms);
+          for (const text of texts) {
+            const found = matcher.firstMatch(text);
+            const end = earliestEnd(terms, text);
+            expect(found >= 0).toBe(end >= 0);
+            if (found >= 0) expect(text.slice(0, end).endsWith(terms[found]!)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   describe('properties', () => {
     const termChars = [...'abcdefghijklm', '暴', '力', '血', '腥'];
     const textChars = [...'nopqrstuvwxyz0123456789', '猫', '花', '园', ' ', '.', ',', '!', '-', '\u200B', '\t', '。'];

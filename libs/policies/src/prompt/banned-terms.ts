@@ -3,16 +3,32 @@ import { foldForMatching, normalizePrompt } from './normalize.js';
 const ROOT = 0;
 const NONE = -1;
 const MANY = -1;
+/** A node with at least this many children may get a dense row of transitions. */
+const DENSE_MIN_CHILDREN = 8;
+/** At most this many dense-row entries (4 bytes each) per matcher. */
+const DENSE_BUDGET = 1 << 20;
+
+/** What the scan reads of a node, side by side in `nodes` (a node's fields share a cache line). */
+const STRIDE = 8;
+const ROW = 0; // row of `dense` with the node's complete transitions, or NONE
+const ONLY_SYM = 1; // symbol of the only child; 0: a leaf; MANY: several children
+const ONLY_CHILD = 2;
+const CHILD_MASK = 3; // bit (symbol & 31) set for each child's symbol
+const FAIL = 4;
+const HIT = 5; // a term ending here or on the failure chain, or NONE
 
 /**
  * Aho–Corasick automaton over UTF-16 code units of folded terms, stored in flat typed arrays so a scan
  * allocates nothing:
  * - every code unit maps to a small symbol id (0 = appears in no term, which sends the scan straight to the root);
  * - the root's transitions are a direct array indexed by symbol;
- * - a node with one child keeps it inline; the transitions of nodes with several children live in one
- *   open-addressing hash table keyed by (node, symbol);
- * - `hit[node]` is the index of a term ending at the node or at any node on its failure chain (output links
- *   precomputed), so a match is detected with one array read per character.
+ * - the nodes with the most children (the shallow ones, where a scan spends most of its time) get a dense row
+ *   of complete automaton transitions, failures already followed, within a fixed memory budget;
+ * - any other node with one child keeps it inline; the transitions of the others live in one open-addressing
+ *   hash table keyed by (node, symbol), behind a 32-bit mask of their children's symbols that lets most
+ *   misses skip the probe;
+ * - a node's hit is the index of a term ending at the node or at any node on its failure chain (output links
+ *   precomputed), so a match is detected with one read per character.
  * Matching code units rather than code points is exact: folded text has no lone surrogates, and a well-formed
  * term cannot start in the middle of a surrogate pair.
  */
@@ -22,15 +38,15 @@ export class BannedTermMatcher {
 
   private readonly symbolOf: Int32Array;
   private readonly rootNext: Int32Array;
-  private readonly onlySym: Int32Array;
-  private readonly onlyChild: Int32Array;
+  /** STRIDE fields per node, see ROW..HIT. */
+  private readonly nodes: Int32Array;
+  private readonly dense: Int32Array;
+  private readonly rowWidth: number;
   private readonly keyNode: Int32Array;
   private readonly keySym: Int32Array;
   private readonly target: Int32Array;
   private readonly mask: number;
   private readonly shift: number;
-  private readonly fail: Int32Array;
-  private readonly hit: Int32Array;
 
   /** Terms are folded with foldForMatching(normalizePrompt(term)); terms that fold to nothing are ignored. */
   constructor(terms: readonly string[]) {
@@ -71,21 +87,23 @@ export class BannedTermMatcher {
     }
 
     const nodeCount = parent.length;
+    const nodes = new Int32Array(nodeCount * STRIDE);
     const rootNext = new Int32Array(symbols + 1); // absent → ROOT (0)
-    // Most trie nodes have one child: it is kept inline, and only nodes with several go to the hash table.
-    const onlySym = new Int32Array(nodeCount); // 0: leaf, MANY: see the hash table
-    const onlyChild = new Int32Array(nodeCount);
+    const children = new Int32Array(nodeCount);
     let hashed = 0;
     for (const [key, child] of edges) {
       const node = Math.floor(key / 0x10000);
       const sym = key - node * 0x10000;
+      const at = node * STRIDE;
+      children[node]!++;
+      nodes[at + CHILD_MASK]! |= 1 << (sym & 31);
       if (node === ROOT) rootNext[sym] = child;
-      else if (onlySym[node] === 0) {
-        onlySym[node] = sym;
-        onlyChild[node] = child;
+      else if (nodes[at + ONLY_SYM] === 0) {
+        nodes[at + ONLY_SYM] = sym;
+        nodes[at + ONLY_CHILD] = child;
       } else {
-        if (onlySym[node] !== MANY) hashed++;
-        onlySym[node] = MANY;
+        if (nodes[at + ONLY_SYM] !== MANY) hashed++;
+        nodes[at + ONLY_SYM] = MANY;
         hashed++;
       }
     }
@@ -99,7 +117,7 @@ export class BannedTermMatcher {
     const mask = capacity - 1;
     for (const [key, child] of edges) {
       const node = Math.floor(key / 0x10000);
-      if (node === ROOT || onlySym[node] !== MANY) continue;
+      if (node === ROOT || nodes[node * STRIDE + ONLY_SYM] !== MANY) continue;
       const sym = key - node * 0x10000;
       let h = hash(node, sym, shift);
       while (keyNode[h] !== NONE) h = (h + 1) & mask;
@@ -107,54 +125,76 @@ export class BannedTermMatcher {
       keySym[h] = sym;
       target[h] = child;
     }
-
-    this.symbolOf = symbolOf;
-    this.rootNext = rootNext;
-    this.onlySym = onlySym;
-    this.onlyChild = onlyChild;
-    this.keyNode = keyNode;
-    this.keySym = keySym;
-    this.target = target;
-    this.mask = mask;
-    this.shift = shift;
-    this.size = size;
+    /** The trie's own child of `node` on `sym`, or NONE. */
+    const childOf = (node: number, sym: number): number => {
+      if (node === ROOT) return rootNext[sym]! || NONE;
+      const only = nodes[node * STRIDE + ONLY_SYM]!;
+      if (only === sym) return nodes[node * STRIDE + ONLY_CHILD]!;
+      if (only !== MANY) return NONE;
+      for (let h = hash(node, sym, shift); keyNode[h] !== NONE; h = (h + 1) & mask) {
+        if (keyNode[h] === node && keySym[h] === sym) return target[h]!;
+      }
+      return NONE;
+    };
+    /** The complete automaton's move (failures followed). */
+    const transition = (node: number, sym: number): number => {
+      for (;;) {
+        const next = childOf(node, sym);
+        if (next !== NONE) return next;
+        if (node === ROOT) return ROOT;
+        node = nodes[node * STRIDE + FAIL]!;
+      }
+    };
 
     // Failure and output links in breadth-first order (by depth, via counting sort).
-    const fail = new Int32Array(nodeCount);
-    const hit = new Int32Array(nodeCount).fill(NONE);
     const maxDepth = depth.reduce((a, b) => Math.max(a, b), 0);
     const start = new Int32Array(maxDepth + 2);
     for (let n = 0; n < nodeCount; n++) start[depth[n]! + 1]!++;
     for (let d = 1; d < start.length; d++) start[d]! += start[d - 1]!;
     const order = new Int32Array(nodeCount);
     for (let n = 0; n < nodeCount; n++) order[start[depth[n]!]!++] = n;
+    nodes[ROOT * STRIDE + HIT] = NONE;
     for (let k = 1; k < nodeCount; k++) {
       const n = order[k]!;
       const p = parent[n]!;
-      const sym = parentSym[n]!;
-      let f = ROOT;
-      if (p !== ROOT) {
-        f = fail[p]!;
-        for (;;) {
-          const g = f === ROOT ? rootNext[sym]! : this.step(f, sym);
-          if (g !== NONE && g !== ROOT) {
-            f = g;
-            break;
-          }
-          if (f === ROOT) break;
-          f = fail[f]!;
-        }
-      }
-      fail[n] = f;
-      hit[n] = termAt[n] !== NONE ? termAt[n]! : hit[f]!;
+      const f = p === ROOT ? ROOT : transition(nodes[p * STRIDE + FAIL]!, parentSym[n]!);
+      nodes[n * STRIDE + FAIL] = f;
+      nodes[n * STRIDE + HIT] = termAt[n] !== NONE ? termAt[n]! : nodes[f * STRIDE + HIT]!;
     }
-    this.fail = fail;
-    this.hit = hit;
+
+    // Dense rows, most children first: entry `sym` is the state the scan moves to.
+    const rowWidth = symbols + 1;
+    const candidates: number[] = [];
+    for (let n = 0; n < nodeCount; n++) {
+      nodes[n * STRIDE + ROW] = NONE;
+      if (n !== ROOT && children[n]! >= DENSE_MIN_CHILDREN) candidates.push(n);
+    }
+    candidates.sort((a, b) => children[b]! - children[a]!);
+    const rows = Math.min(candidates.length, Math.floor(DENSE_BUDGET / rowWidth));
+    const dense = new Int32Array(rows * rowWidth);
+    for (let r = 0; r < rows; r++) {
+      const n = candidates[r]!;
+      for (let sym = 1; sym <= symbols; sym++) dense[r * rowWidth + sym] = transition(n, sym);
+    }
+    for (let r = 0; r < rows; r++) nodes[candidates[r]! * STRIDE + ROW] = r; // after: transition() reads no rows
+
+    this.size = size;
+    this.symbolOf = symbolOf;
+    this.rootNext = rootNext;
+    this.nodes = nodes;
+    this.dense = dense;
+    this.rowWidth = rowWidth;
+    this.keyNode = keyNode;
+    this.keySym = keySym;
+    this.target = target;
+    this.mask = mask;
+    this.shift = shift;
   }
 
   /** Index (in the constructor's list) of a term found in `foldedText`, or -1. The earliest-ending match wins. */
   firstMatch(foldedText: string): number {
-    const { symbolOf, rootNext, fail, hit } = this;
+    // Every table in a local and the transition inlined: this loop runs once per character of every prompt.
+    const { symbolOf, rootNext, nodes, dense, rowWidth, keyNode, keySym, target, mask, shift } = this;
     let state = ROOT;
     for (let i = 0; i < foldedText.length; i++) {
       const sym = symbolOf[foldedText.charCodeAt(i)]!;
@@ -167,14 +207,32 @@ export class BannedTermMatcher {
           state = rootNext[sym]!;
           break;
         }
-        const next = this.step(state, sym);
-        if (next !== NONE) {
-          state = next;
+        const at = state * STRIDE;
+        const row = nodes[at + ROW]!;
+        if (row !== NONE) {
+          state = dense[row * rowWidth + sym]!;
           break;
         }
-        state = fail[state]!;
+        const only = nodes[at + ONLY_SYM]!;
+        if (only === sym) {
+          state = nodes[at + ONLY_CHILD]!;
+          break;
+        }
+        if (only === MANY && (nodes[at + CHILD_MASK]! & (1 << (sym & 31))) !== 0) {
+          let h = hash(state, sym, shift);
+          let k = keyNode[h]!;
+          while (k !== NONE && (k !== state || keySym[h] !== sym)) {
+            h = (h + 1) & mask;
+            k = keyNode[h]!;
+          }
+          if (k !== NONE) {
+            state = target[h]!;
+            break;
+          }
+        }
+        state = nodes[at + FAIL]!;
       }
-      const found = hit[state]!;
+      const found = nodes[state * STRIDE + HIT]!;
       if (found !== NONE) return found;
     }
     return NONE;
@@ -183,20 +241,6 @@ export class BannedTermMatcher {
   /** Normalises and folds `text`, then looks for a term. */
   findIn(text: string): number {
     return this.firstMatch(foldForMatching(normalizePrompt(text)));
-  }
-
-  private step(node: number, sym: number): number {
-    const only = this.onlySym[node]!;
-    if (only === sym) return this.onlyChild[node]!;
-    if (only !== MANY) return NONE;
-    const { keyNode, keySym, mask } = this;
-    let h = hash(node, sym, this.shift);
-    for (;;) {
-      const k = keyNode[h]!;
-      if (k === NONE) return NONE;
-      if (k === node && keySym[h] === sym) return this.target[h]!;
-      h = (h + 1) & mask;
-    }
   }
 }
 
