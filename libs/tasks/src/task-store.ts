@@ -17,6 +17,26 @@ const TERMINAL_LIST = `|${[...TERMINAL_STATUSES].join('|')}|`;
 /** Runs after transition() moved a task to a terminal status (result cache, coalesced followers, webhooks). */
 export type TerminalListener = (taskId: string, status: TaskStatus) => Promise<void>;
 
+/** How a new task is written: its hash, and its entry in the owner's index (by creation time). */
+export interface NewTaskWrite {
+  taskId: string;
+  hashKey: string;
+  hashPairs: string[];
+  indexKey: string;
+  indexScore: number;
+}
+
+/** The writes that create `task`, for TaskStore.create or for a script that creates it along with other work. */
+export function newTaskWrite(task: Partial<TaskRecord> & Pick<TaskRecord, 'taskId' | 'owner' | 'createTime'>): NewTaskWrite {
+  return {
+    taskId: task.taskId,
+    hashKey: taskKey(task.taskId),
+    hashPairs: encodeNewTask(task),
+    indexKey: ownerTasksKey(task.owner),
+    indexScore: Date.parse(task.createTime),
+  };
+}
+
 export class TaskStore {
   private readonly terminalListeners: TerminalListener[] = [];
 
@@ -28,10 +48,8 @@ export class TaskStore {
 
   /** Two auto-pipelined writes, not a MULTI: both are idempotent, and MULTI costs as much as a Bull add. */
   async create(task: TaskRecord): Promise<void> {
-    await Promise.all([
-      this.redis.hset(taskKey(task.taskId), encodeNewTask(task)),
-      this.redis.zadd(ownerTasksKey(task.owner), Date.parse(task.createTime), task.taskId),
-    ]);
+    const write = newTaskWrite(task);
+    await Promise.all([this.redis.hset(write.hashKey, write.hashPairs), this.redis.zadd(write.indexKey, write.indexScore, write.taskId)]);
   }
 
   async get(taskId: string): Promise<TaskRecord | null> {

@@ -92,8 +92,7 @@ export class VideoService {
     if (options.image) task.imageDigest = options.image.digest;
     const cached = await this.results.answerFromCache(task, request, options); // checks callbackUrl; a cache hit uses no GPU
     if (cached) return cached;
-    const admission = await this.admission.admit(task.owner, task.taskId); // 503/429 before anything is written
-    await this.tasks.create(task);
+    const admission = await this.admission.admitNewTask(task); // the task is written, or 503/429 with nothing written
     const follower = await this.results.coalesce(task); // an identical job is in flight: this task shares it
     if (follower) {
       admission.enqueued();

@@ -2,7 +2,8 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@app/config';
 import { throttledRequests } from '@app/observability';
-import { REDIS } from '@app/tasks';
+import type { TaskRecord } from '@app/contracts';
+import { newTaskWrite, REDIS, TaskStore } from '@app/tasks';
 import { ProblemException } from '../../problem/problem.js';
 import { GenerationQueues } from '../../queues/generation-queues.js';
 import { AdmissionGate, type Admission } from './admission-gate.js';
@@ -22,6 +23,7 @@ export class AdmissionControl implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly queues: GenerationQueues,
+    private readonly tasks: TaskStore,
   ) {}
 
   onModuleInit(): void {
@@ -42,11 +44,14 @@ export class AdmissionControl implements OnModuleInit {
     );
   }
 
-  /** Reserves a place for `taskId` of `owner`, or throws the 503/429 problem. */
-  async admit(owner: string, taskId: string): Promise<Admission> {
-    if (!this.gate) return ADMITTED;
+  /** Admits and writes a new task in one round trip, or throws the 503/429 problem with nothing written. */
+  async admitNewTask(task: TaskRecord): Promise<Admission> {
+    if (!this.gate) {
+      await this.tasks.create(task);
+      return ADMITTED;
+    }
     try {
-      return await this.gate.admit(owner, taskId);
+      return await this.gate.admit(task.owner, newTaskWrite(task));
     } catch (error) {
       if (error instanceof ProblemException && error.getStatus() === 429) throttledRequests.labels('(admission)').inc();
       throw error;

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { KEY_PREFIX, taskKey, TERMINAL_STATUSES } from '@app/contracts';
+import type { NewTaskWrite } from '@app/tasks';
 import { ProblemException } from '../../problem/problem.js';
 import { ADMISSION_SCRIPT } from './admission-script.js';
 
@@ -21,7 +22,7 @@ export interface AdmissionLimits {
 export interface Admission {
   /** The job is in Bull: from now on it counts through the wait list. */
   enqueued(): void;
-  /** Creating the task failed: free both the reservation and the owner's slot. */
+  /** Queueing the task's job failed: free both the reservation and the owner's slot (the caller removes the task). */
   abandon(): Promise<void>;
 }
 
@@ -30,8 +31,9 @@ type AdmitCommand = (...args: Array<string | number>) => Promise<[number, number
 /**
  * A global cap on waiting jobs (→ 503) and a per-owner cap on unfinished tasks (→ 429), both with
  * Retry-After, decided in one Lua script (one EVALSHA, auto-pipelined) so that replicas and concurrent
- * requests cannot overshoot. A refused submit writes nothing. `queueKeys` are the Bull wait and paused
- * lists of every model queue.
+ * requests cannot overshoot. The same script writes the admitted task, so a refused submit writes nothing
+ * and an admitted one costs no further round trip. `queueKeys` are the Bull wait and paused lists of every
+ * model queue.
  */
 export class AdmissionGate {
   private readonly admitCommand: AdmitCommand;
@@ -49,10 +51,12 @@ export class AdmissionGate {
     this.admitCommand = (redis as unknown as { videogwAdmit: AdmitCommand }).videogwAdmit.bind(redis);
   }
 
-  /** Reserves a place for `taskId` of `owner`, or throws the 503/429 problem. */
-  async admit(owner: string, taskId: string): Promise<Admission> {
-    const keys = [RESERVATIONS_KEY, unfinishedTasksKey(owner), ...this.queueKeys];
+  /** Reserves a place for the new task of `owner` and writes it, or throws the 503/429 problem with nothing written. */
+  async admit(owner: string, task: NewTaskWrite): Promise<Admission> {
+    const { taskId } = task;
+    const keys = [RESERVATIONS_KEY, unfinishedTasksKey(owner), task.hashKey, task.indexKey, ...this.queueKeys];
     const { maxWaitingJobs, maxUnfinishedPerOwner, retryAfterSeconds } = this.limits;
+    const releases = this.takeReleases(); // lost with a failed call: they stop counting after RESERVATION_LIFETIME_MS
     const [verdict, count] = await this.admitCommand(
       keys.length,
       ...keys,
@@ -62,7 +66,10 @@ export class AdmissionGate {
       RESERVATION_LIFETIME_MS,
       taskKey(''),
       TERMINAL_LIST,
-      ...this.takeReleases(), // lost with a failed call: they stop counting after RESERVATION_LIFETIME_MS
+      task.indexScore,
+      releases.length,
+      ...releases,
+      ...task.hashPairs,
     );
     const retryAfter = { 'Retry-After': String(retryAfterSeconds) };
     if (verdict === 1) {
