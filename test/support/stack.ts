@@ -50,6 +50,7 @@ export class TestStack {
     await waitFor('redis', async () => {
       const { Redis } = await import('ioredis');
       const client = new Redis(this.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => undefined); // a refused probe rejects connect(); without a listener ioredis also prints it
       try {
         await client.connect();
         return (await client.ping()) === 'PONG';
