@@ -6,9 +6,8 @@ export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['COMPLETED', 
 export type GenerationMode = 't2v' | 'i2v';
 export type Priority = 'low' | 'normal' | 'high';
 
-export interface RequestedParams {
-  prompt: string;
-  negativePrompt?: string;
+/** The generation settings every model family takes (the VRAM policy's and the validator's unit). */
+export interface GenerationParams {
   width: number;
   height: number;
   numFrames: number;
@@ -18,13 +17,14 @@ export interface RequestedParams {
   seed?: number;
 }
 
-export interface EffectiveParams {
-  width: number;
-  height: number;
-  numFrames: number;
-  fps: number;
-  numInferenceSteps: number;
-  guidanceScale: number;
+/** What the caller asked for, after validation and defaults. */
+export interface RequestedParams extends GenerationParams {
+  prompt: string;
+  negativePrompt?: string;
+}
+
+/** What a model service ran: the requested settings as fitted to its GPU, with the seed it drew. */
+export interface EffectiveParams extends GenerationParams {
   seed: number;
   memoryMode: string;
 }

@@ -1,3 +1,5 @@
+import type { GenerationMode, GenerationParams } from '@app/contracts';
+
 /** Memory strategies of the model services, as EasyAnimate names them. Other families map them onto their own flags. */
 export type MemoryMode =
   | 'model_full_gpu'
@@ -5,19 +7,9 @@ export type MemoryMode =
   | 'model_cpu_offload_and_qfloat8'
   | 'sequential_cpu_offload';
 
-export type GenerationMode = 't2v' | 'i2v';
-
 export type ModelFamily = 'easyanimate' | 'wan' | 'opensora';
 
-export interface GenerationParams {
-  width: number;
-  height: number;
-  numFrames: number;
-  fps: number;
-  numInferenceSteps: number;
-  guidanceScale: number;
-  seed?: number;
-}
+export type { GenerationMode, GenerationParams };
 
 export type GenerationDefaults = Omit<GenerationParams, 'seed'>;
 

@@ -58,9 +58,9 @@ export class ImageInputService {
 
   /**
    * The native submit: a JSON body (with an optional `imageUrl`), or multipart/form-data with the same
-   * fields as form fields and the picture in an `image` file part. Returns the body without the image fields.
+   * fields as form fields and the picture in an `image` file part. Returns the body without the image fields,
+   * at once for JSON (no promise on the hot path).
    */
-  /** A multipart form (an `image` file or `imageUrl` field) or a JSON body; the JSON one without a wait (submit is a hot path). */
   readNativeSubmission(request: FastifyRequest): NativeSubmission | Promise<NativeSubmission> {
     return request.isMultipart() ? this.readNativeForm(request) : this.fromJsonBody(request.body);
   }
