@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { VideoModule } from '../video/video.module.js';
 import { OpenAiVideosController } from './openai/openai-videos.controller.js';
 import { OpenSoraController } from './opensora/opensora.controller.js';
+import { CompatSubmission } from './shared/compat-submission.js';
 import { TaskPages } from './shared/task-pages.js';
 import { TaskRemoval } from './shared/task-removal.js';
 import { WanController } from './wan/wan.controller.js';
@@ -14,6 +15,6 @@ import { WanController } from './wan/wan.controller.js';
 @Module({
   imports: [VideoModule],
   controllers: [OpenAiVideosController, OpenSoraController, WanController],
-  providers: [TaskPages, TaskRemoval],
+  providers: [CompatSubmission, TaskPages, TaskRemoval],
 })
 export class InteropModule {}

@@ -19,13 +19,12 @@ import type { Principal } from '../../auth/principal.js';
 import { RateLimit } from '../../guards/throttle/rate-limit.decorator.js';
 import { ResultDelivery } from '../../results/result-delivery.js';
 import { ResultSubmission } from '../../results/result-submission.js';
-import { submitPreferences } from '../../results/submit-preferences.js';
 import { ProblemException, validationProblem } from '../../problem/problem.js';
 import { ImageInputService } from '../../video/image-input.js';
 import { readForm } from '../../video/multipart-form.js';
 import { TaskIdPipe } from '../../video/task-id.pipe.js';
 import { VideoService } from '../../video/video.service.js';
-import { inForeignTerms } from '../shared/foreign-fields.js';
+import { CompatSubmission } from '../shared/compat-submission.js';
 import { TaskRemoval } from '../shared/task-removal.js';
 import { TaskPages } from '../shared/task-pages.js';
 import {
@@ -59,6 +58,7 @@ export class OpenAiVideosController {
     private readonly results: ResultDelivery,
     private readonly removal: TaskRemoval,
     private readonly submissions: ResultSubmission,
+    private readonly compat: CompatSubmission,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.enabledModels = config.MODELS;
@@ -86,13 +86,7 @@ export class OpenAiVideosController {
       input = body as Record<string, unknown>;
     }
     const create = translateOpenAiCreate(input, file, { defaultModel: this.config.DEFAULT_MODEL, enabledModels: this.enabledModels });
-    if (Array.isArray(create)) throw validationProblem(create);
-    const parsed = inForeignTerms(create.names, () => this.videos.parse(create.body, create.mode, 'input_reference'));
-    const reference = create.image;
-    const image = reference
-      ? await (reference.kind === 'file' ? this.images.fromBytes(reference.bytes, reference.field) : this.images.fromUrl(reference.url, reference.field)).resolve()
-      : undefined;
-    const view = await this.videos.submitParsed(principal, parsed, { image, results: submitPreferences(request.headers) });
+    const view = await this.compat.submit(principal, create, 'input_reference', request.headers);
     return toOpenAiVideo(await this.videos.findOwned(principal, view.taskId));
   }
 

@@ -9,13 +9,10 @@ import type { Principal } from '../../auth/principal.js';
 import { Public } from '../../auth/public.decorator.js';
 import { RateLimit } from '../../guards/throttle/rate-limit.decorator.js';
 import { ResultDelivery } from '../../results/result-delivery.js';
-import { submitPreferences } from '../../results/submit-preferences.js';
-import { validationProblem } from '../../problem/problem.js';
 import { ProblemDto } from '../../video/dto/task-status.dto.js';
-import { ImageInputService } from '../../video/image-input.js';
 import { TaskIdPipe } from '../../video/task-id.pipe.js';
 import { VideoService } from '../../video/video.service.js';
-import { inForeignTerms } from '../shared/foreign-fields.js';
+import { CompatSubmission } from '../shared/compat-submission.js';
 import { servedModel } from '../shared/served-model.js';
 import { OpenSoraGenerateDto, OpenSoraHealthDto, OpenSoraJobDto, OpenSoraSubmittedDto } from './dto/opensora.dto.js';
 import { toOpenSoraJob, translateOpenSoraGenerate, type OpenSoraJob } from './opensora-request.js';
@@ -34,7 +31,7 @@ export class OpenSoraController {
 
   constructor(
     private readonly videos: VideoService,
-    private readonly images: ImageInputService,
+    private readonly compat: CompatSubmission,
     private readonly results: ResultDelivery,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -58,11 +55,7 @@ export class OpenSoraController {
   @ApiResponse({ status: 422, description: 'A field is out of range; `errors` names it', type: ProblemDto })
   async generate(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Headers() headers: IncomingHttpHeaders): Promise<OpenSoraSubmittedDto> {
     const profile = servedModel(this.config.MODELS, [OPENSORA_2_0.id], 'Open-Sora');
-    const create = translateOpenSoraGenerate(body, profile);
-    if (Array.isArray(create)) throw validationProblem(create);
-    const parsed = inForeignTerms(create.names, () => this.videos.parse(create.body, create.mode, 'image_url'));
-    const image = create.image?.kind === 'url' ? await this.images.fromUrl(create.image.url, create.image.field).resolve() : undefined;
-    const view = await this.videos.submitParsed(principal, parsed, { image, extra: create.extra, results: submitPreferences(headers) });
+    const view = await this.compat.submit(principal, translateOpenSoraGenerate(body, profile), 'image_url', headers);
     return { job_id: view.taskId, message: '任务已提交' };
   }
 

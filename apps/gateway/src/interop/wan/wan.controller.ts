@@ -9,12 +9,10 @@ import type { Principal } from '../../auth/principal.js';
 import { Public } from '../../auth/public.decorator.js';
 import { RateLimit } from '../../guards/throttle/rate-limit.decorator.js';
 import { ResultDelivery } from '../../results/result-delivery.js';
-import { submitPreferences } from '../../results/submit-preferences.js';
 import { notFoundProblem, validationProblem } from '../../problem/problem.js';
 import { ProblemDto } from '../../video/dto/task-status.dto.js';
-import { ImageInputService } from '../../video/image-input.js';
 import { VideoService } from '../../video/video.service.js';
-import { inForeignTerms } from '../shared/foreign-fields.js';
+import { CompatSubmission } from '../shared/compat-submission.js';
 import { servedModel } from '../shared/served-model.js';
 import { WanCancelledDto, WanHealthDto, WanRequestIdDto, WanStatusDto, WanSubmitDto, WanSubmittedDto } from './dto/wan.dto.js';
 import { readRequestId, toWanStatus, translateWanSubmit, WAN_MODELS, type WanTaskStatus } from './wan-request.js';
@@ -33,7 +31,7 @@ export class WanController {
 
   constructor(
     private readonly videos: VideoService,
-    private readonly images: ImageInputService,
+    private readonly compat: CompatSubmission,
     private readonly results: ResultDelivery,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -57,11 +55,7 @@ export class WanController {
   @ApiResponse({ status: 422, description: 'A field is out of range; `errors` names it', type: ProblemDto })
   async submit(@CurrentPrincipal() principal: Principal, @Body() body: unknown, @Headers() headers: IncomingHttpHeaders): Promise<WanSubmittedDto> {
     const profile = servedModel(this.config.MODELS, WAN_MODELS, 'Wan2.1 image-to-video');
-    const create = translateWanSubmit(body, profile);
-    if (Array.isArray(create)) throw validationProblem(create);
-    const parsed = inForeignTerms(create.names, () => this.videos.parse(create.body, create.mode, 'image_url'));
-    const image = create.image?.kind === 'url' ? await this.images.fromUrl(create.image.url, create.image.field).resolve() : undefined;
-    const view = await this.videos.submitParsed(principal, parsed, { image, ...(create.extra ? { extra: create.extra } : {}), results: submitPreferences(headers) });
+    const view = await this.compat.submit(principal, translateWanSubmit(body, profile), 'image_url', headers);
     return { requestId: view.taskId };
   }
 
