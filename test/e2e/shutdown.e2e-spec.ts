@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import Bull from 'bull';
+import { generationQueueName } from '@app/contracts';
 import { Api } from '../support/api.js';
 import { generationsStarted } from '../support/model-service-probe.js';
 import { TestStack, tokenFor } from '../support/stack.js';
@@ -22,6 +24,17 @@ describe('graceful shutdown on SIGTERM: nothing accepted is lost', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
 
+  /** Where the task's Bull job stands in Redis now. */
+  const bullJob = async (taskId: string) => {
+    const queue = new Bull(generationQueueName('easyanimate-v5.1-12b'), stack.redisUrl);
+    try {
+      const job = await queue.getJob(taskId);
+      return { state: await job?.getState(), attemptsMade: job?.attemptsMade };
+    } finally {
+      await queue.close();
+    }
+  };
+
   beforeAll(async () => {
     await stack.start([{ stepDelayMs: 40 }, { stepDelayMs: 40 }]);
     api = new Api(stack.baseUrl, tokenFor('dora'));
@@ -41,8 +54,12 @@ describe('graceful shutdown on SIGTERM: nothing accepted is lost', () => {
     const lines = logLines('dispatcher');
     expect(lines.some((line) => line.msg === 'draining: readiness is DOWN')).toBe(true);
     expect(lines.some((line) => line.taskId === taskId && String(line.msg).includes('handed back'))).toBe(true);
-    // Handed back, not failed: the task is still running on its model service.
+    // Handed back, not failed: the task is still running on its model service, and its job is back in the
+    // queue at once (delayed by the short hand-back pause), not left active until its lock lapses.
     expect((await api.status(taskId)).status).toBe('PROCESSING');
+    const job = await bullJob(taskId);
+    expect(['delayed', 'waiting']).toContain(job.state);
+    expect(job.attemptsMade).toBe(0);
 
     await stack.startDispatcher({ SHUTDOWN_GRACE_MS: '20000' });
     const done = await api.waitForStatus(taskId, 'COMPLETED', 60_000);

@@ -38,8 +38,10 @@ export class ServiceWorker {
   private readonly logger: Logger;
   private readonly queue: Queue<GenerateJobData>;
   private readonly gate = new FetchGate();
-  /** Set on shutdown once the grace period is over: the running job is left to Bull's stalled-job recovery. */
+  /** Set on shutdown once the grace period is over: the running jobs are someone else's now. */
   private handedBack = false;
+  /** The Bull jobs this worker is running, by task id (handed back on shutdown). */
+  private readonly running = new Map<string, Job<GenerateJobData>>();
 
   constructor(
     private readonly member: FleetMember,
@@ -84,14 +86,31 @@ export class ServiceWorker {
       await this.queue.close();
       return;
     }
-    const taskIds = [...this.member.heldTaskIds];
-    this.handedBack = (await closeWithGrace(this.queue, graceMs)) === 'handed-back';
-    if (this.handedBack) for (const taskId of taskIds) this.logger.warn({ taskId }, 'shutting down: running job handed back for another dispatcher to re-attach');
+    await closeWithGrace(this.queue, graceMs, () => this.handBackRunning());
+  }
+
+  /**
+   * Grace is over: each running job goes back to the queue as a hand-back (no attempt, a short delay), so
+   * another dispatcher re-attaches to its generation at once instead of after the lock lapses. This
+   * process writes nothing more about it.
+   */
+  private async handBackRunning(): Promise<void> {
+    this.handedBack = true;
+    for (const [taskId, job] of this.running) {
+      job.attemptsMade -= 1; // moveToFailed counts an attempt; a hand-back is none
+      try {
+        await job.moveToFailed(new HandBackError('the dispatcher is shutting down'), true);
+        this.logger.warn({ taskId }, 'shutting down: running job handed back for another dispatcher to re-attach');
+      } catch (error) {
+        this.logger.warn({ taskId, err: error }, 'shutting down: running job left to stalled-job recovery');
+      }
+    }
   }
 
   private async handle(job: Job<GenerateJobData>): Promise<void> {
     const { taskId } = job.data;
     this.member.heldTaskIds.add(taskId);
+    this.running.set(taskId, job);
     try {
       const task = await this.tasks.get(taskId);
       const pickup: Pickup =
@@ -109,6 +128,7 @@ export class ServiceWorker {
       recordJobStart({ model: this.model, queuedAt: job.timestamp, firstAttempt: job.attemptsMade === 0, serviceIdleSince: target.lastFinishedAt });
       try {
         await this.runner.run(job, target, task);
+        if (this.handedBack) return new Promise<never>(() => undefined); // ended during shutdown: Bull's record is another dispatcher's now
       } catch (error) {
         // Shutting down: Redis and Bull are closing under the job; it is not failed, it is someone else's now.
         if (this.handedBack) return new Promise<never>(() => undefined);
@@ -123,6 +143,7 @@ export class ServiceWorker {
       throw error;
     } finally {
       this.gate.pass(taskId);
+      this.running.delete(taskId);
       this.member.heldTaskIds.delete(taskId);
       this.fleet.changed(this.member);
     }
