@@ -40,8 +40,6 @@ export class ServiceWorker {
   private readonly gate = new FetchGate();
   /** Set on shutdown once the grace period is over: the running jobs are someone else's now. */
   private handedBack = false;
-  /** The Bull jobs this worker is running, by task id (handed back on shutdown). */
-  private readonly running = new Map<string, Job<GenerateJobData>>();
 
   constructor(
     private readonly member: FleetMember,
@@ -96,9 +94,11 @@ export class ServiceWorker {
    */
   private async handBackRunning(): Promise<void> {
     this.handedBack = true;
-    for (const [taskId, job] of this.running) {
-      job.attemptsMade -= 1; // moveToFailed counts an attempt; a hand-back is none
+    for (const taskId of [...this.member.heldTaskIds]) {
       try {
+        const job = await this.queue.getJob(taskId);
+        if (!job) continue;
+        job.attemptsMade -= 1; // moveToFailed counts an attempt; a hand-back is none
         await job.moveToFailed(new HandBackError('the dispatcher is shutting down'), true);
         this.logger.warn({ taskId }, 'shutting down: running job handed back for another dispatcher to re-attach');
       } catch (error) {
@@ -110,7 +110,6 @@ export class ServiceWorker {
   private async handle(job: Job<GenerateJobData>): Promise<void> {
     const { taskId } = job.data;
     this.member.heldTaskIds.add(taskId);
-    this.running.set(taskId, job);
     try {
       const task = await this.tasks.get(taskId);
       const pickup: Pickup =
@@ -143,7 +142,6 @@ export class ServiceWorker {
       throw error;
     } finally {
       this.gate.pass(taskId);
-      this.running.delete(taskId);
       this.member.heldTaskIds.delete(taskId);
       this.fleet.changed(this.member);
     }

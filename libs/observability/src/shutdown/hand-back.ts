@@ -1,7 +1,5 @@
 import type { Queue } from 'bull';
 
-export type CloseOutcome = 'finished' | 'handed-back';
-
 /**
  * Stops a Bull worker on shutdown: it takes no new job at once; a running job gets `graceMs` to finish.
  * After that `handBack` runs (it puts the running jobs back in the queue, so another dispatcher re-attaches
@@ -9,7 +7,7 @@ export type CloseOutcome = 'finished' | 'handed-back';
  * waiting. Should `handBack` fail, nothing is lost either: the job's lock is no longer renewed, and once it
  * lapses Bull's stalled-job check (in another dispatcher) puts the job back.
  */
-export async function closeWithGrace(queue: Queue, graceMs: number, handBack: () => Promise<void> = async () => undefined): Promise<CloseOutcome> {
+export async function closeWithGrace(queue: Queue, graceMs: number, handBack: () => Promise<void>): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const finished = await Promise.race([
     queue.pause(true, false).then(() => true),
@@ -19,5 +17,4 @@ export async function closeWithGrace(queue: Queue, graceMs: number, handBack: ()
   ]).finally(() => clearTimeout(timer));
   if (!finished) await handBack();
   await queue.close(!finished);
-  return finished ? 'finished' : 'handed-back';
 }
